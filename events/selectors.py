@@ -1,0 +1,103 @@
+"""Reads shared by the public site, the back office and the API, with their joins."""
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from events.models import Event, Membership, Session
+
+
+def organisations_edited_by(user) -> set[int]:
+    """Ids of the organisations whose programme `user` may edit (owner or organiser).
+
+    Cached on the user object for the request: admin and API ask it many times per page."""
+    if not user or not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_colloque_edited_organisations", None)
+    if cached is None:
+        cached = set(
+            Membership.objects.filter(user=user, role__in=Membership.EDITOR_ROLES).values_list(
+                "organisation_id", flat=True
+            )
+        )
+        user._colloque_edited_organisations = cached
+    return cached
+
+
+def published_events() -> QuerySet[Event]:
+    """Events the public may see: published or cancelled (a cancelled event stays readable)."""
+    return Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED]).select_related(
+        "venue", "organisation"
+    )
+
+
+def upcoming_events() -> QuerySet[Event]:
+    return published_events().filter(end__gte=timezone.now()).order_by("start")
+
+
+def visible_events(user) -> QuerySet[Event]:
+    """Published events for everyone, plus every event of the user's own organisations."""
+    editable = organisations_edited_by(user)
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return Event.objects.select_related("venue", "organisation")
+    query = Q(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+    if editable:
+        query |= Q(organisation_id__in=editable)
+    return Event.objects.filter(query).select_related("venue", "organisation")
+
+
+def session_speakers_prefetch() -> Prefetch:
+    from speakers.models import SessionSpeaker
+
+    return Prefetch(
+        "session_speakers",
+        queryset=SessionSpeaker.objects.select_related("speaker").order_by("position", "pk"),
+    )
+
+
+def sessions_with_details(queryset: QuerySet[Session] | None = None) -> QuerySet[Session]:
+    """Sessions with everything a programme line shows, in a fixed number of queries."""
+    queryset = Session.objects.all() if queryset is None else queryset
+    return queryset.select_related("event", "room", "track").prefetch_related(session_speakers_prefetch())
+
+
+def public_sessions(event: Event) -> QuerySet[Session]:
+    return sessions_with_details(event.sessions.filter(is_public=True)).order_by("start", "room__position", "pk")
+
+
+def visible_sessions(user) -> QuerySet[Session]:
+    """Public sessions of published events, plus every session of the user's organisations."""
+    editable = organisations_edited_by(user)
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return sessions_with_details()
+    query = Q(event__status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED], is_public=True)
+    if editable:
+        query |= Q(event__organisation_id__in=editable)
+    return sessions_with_details(Session.objects.filter(query))
+
+
+@dataclass
+class ProgrammeDay:
+    day: date
+    sessions: list[Session]
+
+
+def programme_by_day(event: Event, sessions) -> list[ProgrammeDay]:
+    """Group sessions (already ordered by start) by their day in the event's time zone."""
+    days: OrderedDict[date, list[Session]] = OrderedDict()
+    zone = event.zone
+    for session in sessions:
+        days.setdefault(session.start.astimezone(zone).date(), []).append(session)
+    return [ProgrammeDay(day=day, sessions=items) for day, items in days.items()]
+
+
+def speakers_of(sessions) -> list:
+    """Distinct speakers of already-prefetched sessions, in order of first appearance."""
+    seen = {}
+    for session in sessions:
+        for link in session.session_speakers.all():
+            seen.setdefault(link.speaker_id, link.speaker)
+    return sorted(seen.values(), key=lambda speaker: speaker.name)

@@ -1,0 +1,1 @@
+"""Ticket types, registrations, invitations, payments, badges and check-in (coming issues)."""

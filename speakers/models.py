@@ -1,0 +1,95 @@
+"""Speakers and the part they take in programme sessions."""
+
+import secrets
+from pathlib import PurePath
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Organisation, Session
+
+
+def _photo_path(instance, filename):
+    # Random names: a photo's address must not reveal who is on file or be guessable.
+    return f"speakers/{secrets.token_urlsafe(12)}{PurePath(filename).suffix.lower()}"
+
+
+class Speaker(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="speakers", verbose_name=_("organisation")
+    )
+    name = models.CharField(_("nom"), max_length=150)
+    slug = models.SlugField(_("identifiant dans l'adresse"), max_length=160)
+    title = models.CharField(
+        _("fonction"), max_length=255, blank=True, help_text=_("Par exemple : Directrice de Sciences Po Aix.")
+    )
+    affiliation = models.CharField(_("institution"), max_length=255, blank=True)
+    bio = models.TextField(_("biographie"), blank=True)
+    email = models.EmailField(_("courriel"), blank=True, help_text=_("Jamais publié."))
+    website = models.URLField(_("site web"), blank=True)
+    linkedin = models.URLField(_("LinkedIn"), blank=True)
+    photo = models.ImageField(_("photo"), upload_to=_photo_path, blank=True)
+    photo_thumbnail = models.ImageField(_("vignette"), upload_to=_photo_path, blank=True)
+    photo_consent = models.BooleanField(
+        _("accord pour publier la photo"),
+        default=False,
+        help_text=_("Sans cet accord, la photo n'est jamais montrée au public."),
+    )
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("intervenant")
+        verbose_name_plural = _("intervenants")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "slug"], name="speaker_unique_slug_per_organisation"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self, event=None):
+        return reverse("events:speaker", kwargs={"slug": event.slug, "speaker": self.slug}) if event else ""
+
+    @property
+    def public_photo(self):
+        """The photo the public may see, or None without consent."""
+        return self.photo if self.photo and self.photo_consent else None
+
+    @property
+    def public_thumbnail(self):
+        return self.photo_thumbnail if self.photo_thumbnail and self.photo_consent else None
+
+    @property
+    def links(self) -> list[str]:
+        return [url for url in (self.website, self.linkedin) if url]
+
+
+class SessionSpeaker(models.Model):
+    class Role(models.TextChoices):
+        SPEAKER = "speaker", _("intervenant")
+        CHAIR = "chair", _("président de séance")
+        MODERATOR = "moderator", _("modérateur")
+        DISCUSSANT = "discussant", _("discutant")
+        SIGNATORY = "signatory", _("signataire")
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="session_speakers", verbose_name=_("session")
+    )
+    speaker = models.ForeignKey(
+        Speaker, on_delete=models.CASCADE, related_name="session_roles", verbose_name=_("intervenant")
+    )
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.SPEAKER)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("intervention")
+        verbose_name_plural = _("interventions")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "speaker", "role"], name="session_speaker_unique_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.speaker} — {self.get_role_display()}"

@@ -1,0 +1,119 @@
+"""factory_boy factories shared by every test folder."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import factory
+from django.contrib.auth import get_user_model
+
+from events.models import Event, Membership, Organisation, Room, Session, Track, Venue
+from speakers.models import SessionSpeaker, Speaker
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    slug = factory.Sequence(lambda n: f"organisation-{n}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    user = factory.SubFactory(UserFactory, is_staff=True)
+    role = Membership.Role.ORGANISER
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Venue
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = "Sciences Po Lyon"
+    street = "14 avenue Berthelot"
+    postal_code = "69007"
+    city = "Lyon"
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    venue = factory.SubFactory(VenueFactory, organisation=factory.SelfAttribute("..organisation"))
+    slug = factory.Sequence(lambda n: f"event-{n}")
+    title_fr = factory.Sequence(lambda n: f"Colloque {n}")
+    title_en = factory.Sequence(lambda n: f"Colloquium {n}")
+    start = datetime(2027, 5, 20, 8, 30, tzinfo=PARIS)
+    end = datetime(2027, 5, 21, 18, 0, tzinfo=PARIS)
+    status = Event.Status.PUBLISHED
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Room
+
+    event = factory.SubFactory(EventFactory)
+    name_fr = factory.Sequence(lambda n: f"Salle {n}")
+    name_en = factory.Sequence(lambda n: f"Room {n}")
+
+
+class TrackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Track
+
+    event = factory.SubFactory(EventFactory)
+    name_fr = factory.Sequence(lambda n: f"Parcours {n}")
+    name_en = factory.Sequence(lambda n: f"Track {n}")
+    slug = factory.Sequence(lambda n: f"track-{n}")
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Session
+
+    event = factory.SubFactory(EventFactory)
+    title_fr = factory.Sequence(lambda n: f"Session {n}")
+    title_en = factory.Sequence(lambda n: f"Session {n} (EN)")
+    start = factory.LazyAttribute(lambda session: session.event.start + timedelta(minutes=30))
+    end = factory.LazyAttribute(lambda session: session.start + timedelta(hours=1))
+    room = factory.SubFactory(RoomFactory, event=factory.SelfAttribute("..event"))
+    track = factory.SubFactory(TrackFactory, event=factory.SelfAttribute("..event"))
+
+
+class SpeakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Speaker
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Intervenante {n}")
+    slug = factory.Sequence(lambda n: f"intervenante-{n}")
+    title_fr = "Professeure des universités"
+    title_en = "Professor"
+    affiliation = "Sciences Po Lyon"
+
+
+class SessionSpeakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SessionSpeaker
+
+    session = factory.SubFactory(SessionFactory)
+    speaker = factory.SubFactory(
+        SpeakerFactory, organisation=factory.SelfAttribute("..session.event.organisation")
+    )
+    role = SessionSpeaker.Role.SPEAKER
