@@ -16,13 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(_("« %(zone)s » n'est pas un fuseau horaire connu."), params={"zone": value})
+        raise ValidationError(_("“%(zone)s” is not a known time zone."), params={"zone": value})
 
 
 class Organisation(models.Model):
-    name = models.CharField(_("nom"), max_length=200)
-    slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
-    website = models.URLField(_("site web"), blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("identifier"), max_length=80, unique=True)
+    website = models.URLField(_("website"), blank=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="organisations", blank=True
     )
@@ -38,9 +38,9 @@ class Organisation(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        OWNER = "owner", _("propriétaire")
-        ORGANISER = "organiser", _("organisateur")
-        DOOR_STAFF = "door_staff", _("accueil (contrôle des entrées)")
+        OWNER = "owner", _("owner")
+        ORGANISER = "organiser", _("organiser")
+        DOOR_STAFF = "door_staff", _("door staff")
 
     # Roles that may edit the organisation's programme in the back office and the API.
     EDITOR_ROLES = (Role.OWNER, Role.ORGANISER)
@@ -52,13 +52,13 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="memberships",
-        verbose_name=_("utilisateur"),
+        verbose_name=_("user"),
     )
-    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.ORGANISER)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.ORGANISER)
 
     class Meta:
-        verbose_name = _("membre")
-        verbose_name_plural = _("membres")
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
         constraints = [
             models.UniqueConstraint(fields=["organisation", "user"], name="membership_unique_user"),
         ]
@@ -71,15 +71,15 @@ class Venue(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="venues", verbose_name=_("organisation")
     )
-    name = models.CharField(_("nom"), max_length=200)
-    street = models.CharField(_("adresse"), max_length=255, blank=True)
-    postal_code = models.CharField(_("code postal"), max_length=10, blank=True)
-    city = models.CharField(_("ville"), max_length=100)
-    country = models.CharField(_("pays"), max_length=2, default="FR")
+    name = models.CharField(_("name"), max_length=200)
+    street = models.CharField(_("street address"), max_length=255, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100)
+    country = models.CharField(_("country"), max_length=2, default="FR")
 
     class Meta:
-        verbose_name = _("lieu")
-        verbose_name_plural = _("lieux")
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
         ordering = ["name"]
 
     def __str__(self):
@@ -93,27 +93,27 @@ class Venue(models.Model):
 
 class Event(models.Model):
     class Kind(models.TextChoices):
-        COLLOQUIUM = "colloquium", _("colloque")
-        CEREMONY = "ceremony", _("cérémonie")
-        CONFERENCE = "conference", _("conférence")
-        SEMINAR = "seminar", _("séminaire")
+        COLLOQUIUM = "colloquium", _("colloquium")
+        CEREMONY = "ceremony", _("ceremony")
+        CONFERENCE = "conference", _("conference")
+        SEMINAR = "seminar", _("seminar")
 
     class Access(models.TextChoices):
-        PUBLIC = "public", _("inscription publique")
-        INVITATION = "invitation", _("sur invitation")
+        PUBLIC = "public", _("public registration")
+        INVITATION = "invitation", _("by invitation only")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("brouillon")
-        PUBLISHED = "published", _("publié")
-        CANCELLED = "cancelled", _("annulé")
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+        CANCELLED = "cancelled", _("cancelled")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="events", verbose_name=_("organisation")
     )
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.COLLOQUIUM)
-    slug = models.SlugField(_("identifiant dans l'adresse"), max_length=100, unique=True)
-    title = models.CharField(_("titre"), max_length=200)
-    subtitle = models.CharField(_("sous-titre"), max_length=300, blank=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    subtitle = models.CharField(_("subtitle"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
     venue = models.ForeignKey(
         Venue,
@@ -121,21 +121,21 @@ class Event(models.Model):
         related_name="events",
         null=True,
         blank=True,
-        verbose_name=_("lieu"),
+        verbose_name=_("venue"),
     )
     time_zone = models.CharField(
-        _("fuseau horaire"), max_length=64, default="Europe/Paris", validators=[validate_time_zone]
+        _("time zone"), max_length=64, default="Europe/Paris", validators=[validate_time_zone]
     )
-    start = models.DateTimeField(_("début"))
-    end = models.DateTimeField(_("fin"))
-    access = models.CharField(_("accès"), max_length=20, choices=Access.choices, default=Access.PUBLIC)
-    status = models.CharField(_("statut"), max_length=20, choices=Status.choices, default=Status.DRAFT)
-    contact_email = models.EmailField(_("courriel de contact"), blank=True)
-    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    access = models.CharField(_("access"), max_length=20, choices=Access.choices, default=Access.PUBLIC)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
-        verbose_name = _("événement")
-        verbose_name_plural = _("événements")
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
         ordering = ["start"]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="event_end_after_start"),
@@ -149,7 +149,7 @@ class Event(models.Model):
 
     def clean(self):
         if self.start and self.end and self.end <= self.start:
-            raise ValidationError({"end": _("La fin doit être postérieure au début.")})
+            raise ValidationError({"end": _("The end must be after the start.")})
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -165,14 +165,14 @@ class Event(models.Model):
 
 
 class Room(models.Model):
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("événement"))
-    name = models.CharField(_("nom"), max_length=120)
-    capacity = models.PositiveIntegerField(_("capacité"), null=True, blank=True)
-    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("event"))
+    name = models.CharField(_("name"), max_length=120)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
-        verbose_name = _("salle")
-        verbose_name_plural = _("salles")
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
         ordering = ["event", "position", "name"]
 
     def __str__(self):
@@ -180,19 +180,19 @@ class Room(models.Model):
 
 
 class Track(models.Model):
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tracks", verbose_name=_("événement"))
-    name = models.CharField(_("nom"), max_length=120)
-    slug = models.SlugField(_("identifiant"), max_length=80)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tracks", verbose_name=_("event"))
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("identifier"), max_length=80)
     colour = models.CharField(
-        _("couleur"),
+        _("colour"),
         max_length=7,
         default="#1d4f91",
-        help_text=_("Code hexadécimal, par exemple #1d4f91."),
+        help_text=_("Hexadecimal code, for example #1d4f91."),
     )
 
     class Meta:
-        verbose_name = _("parcours")
-        verbose_name_plural = _("parcours")
+        verbose_name = _("track")
+        verbose_name_plural = _("track")
         ordering = ["event", "name"]
         constraints = [
             models.UniqueConstraint(fields=["event", "slug"], name="track_unique_slug_per_event"),
@@ -207,45 +207,45 @@ class Session(models.Model):
     """A programme item. `sequence` grows on every change attendees must hear of (RFC 5545)."""
 
     class Type(models.TextChoices):
-        PLENARY = "plenary", _("séance plénière")
-        KEYNOTE = "keynote", _("conférence inaugurale")
-        ROUND_TABLE = "round_table", _("table ronde")
-        WORKSHOP = "workshop", _("atelier")
-        TALK = "talk", _("intervention")
-        SPEECH = "speech", _("discours")
-        SIGNING = "signing", _("signature")
-        RECEPTION = "reception", _("réception")
-        WELCOME = "welcome", _("accueil")
-        BREAK = "break", _("pause")
+        PLENARY = "plenary", _("plenary session")
+        KEYNOTE = "keynote", _("keynote")
+        ROUND_TABLE = "round_table", _("round table")
+        WORKSHOP = "workshop", _("workshop")
+        TALK = "talk", _("talk")
+        SPEECH = "speech", _("speech")
+        SIGNING = "signing", _("signing")
+        RECEPTION = "reception", _("reception")
+        WELCOME = "welcome", _("welcome")
+        BREAK = "break", _("break")
 
     class Status(models.TextChoices):
-        CONFIRMED = "confirmed", _("confirmée")
-        CANCELLED = "cancelled", _("annulée")
+        CONFIRMED = "confirmed", _("confirmed")
+        CANCELLED = "cancelled", _("cancelled")
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("événement"))
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("event"))
     type = models.CharField(_("type"), max_length=20, choices=Type.choices, default=Type.TALK)
-    title = models.CharField(_("titre"), max_length=255)
-    abstract = models.TextField(_("résumé"), blank=True)
+    title = models.CharField(_("title"), max_length=255)
+    abstract = models.TextField(_("abstract"), blank=True)
     room = models.ForeignKey(
-        Room, on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions", verbose_name=_("salle")
+        Room, on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions", verbose_name=_("room")
     )
     track = models.ForeignKey(
-        Track, on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions", verbose_name=_("parcours")
+        Track, on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions", verbose_name=_("track")
     )
-    start = models.DateTimeField(_("début"))
-    end = models.DateTimeField(_("fin"))
-    status = models.CharField(_("statut"), max_length=20, choices=Status.choices, default=Status.CONFIRMED)
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.CONFIRMED)
     is_public = models.BooleanField(
-        _("visible du public"),
+        _("public"),
         default=True,
-        help_text=_("Décochez pour ne montrer la session qu'aux partenaires et aux organisateurs."),
+        help_text=_("Untick to show the session only to partners and organisers."),
     )
     capacity = models.PositiveIntegerField(
-        _("places"), null=True, blank=True, help_text=_("Laisser vide si la session n'a pas de jauge propre.")
+        _("seats"), null=True, blank=True, help_text=_("Leave empty if the session has no capacity of its own.")
     )
-    requires_signup = models.BooleanField(_("inscription à la session"), default=False)
+    requires_signup = models.BooleanField(_("sign-up required"), default=False)
     sequence = models.PositiveIntegerField(_("version"), default=0, editable=False)
-    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("session")
@@ -267,17 +267,17 @@ class Session(models.Model):
     def clean(self):
         errors = {}
         if self.start and self.end and self.end <= self.start:
-            errors["end"] = _("La fin doit être postérieure au début.")
+            errors["end"] = _("The end must be after the start.")
         event = self.event if self.event_id else None
         if event and self.start and self.end and (self.start < event.start or self.end > event.end):
             errors.setdefault(
-                "start", _("La session doit se tenir pendant l'événement (du %(start)s au %(end)s).")
+                "start", _("The session must take place during the event (from %(start)s to %(end)s).")
                 % {"start": _local(event.start, event), "end": _local(event.end, event)}
             )
         for field in ("room", "track"):
             related = getattr(self, field)
             if related is not None and event is not None and related.event_id != event.pk:
-                errors[field] = _("Choisissez une valeur de cet événement.")
+                errors[field] = _("Choose one of this event's.")
         if errors:
             raise ValidationError(errors)
 

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class RegistrationsConfig(AppConfig):
     name = "registrations"
-    verbose_name = _("Inscriptions")
+    verbose_name = _("Registrations")

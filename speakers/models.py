@@ -19,28 +19,28 @@ class Speaker(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="speakers", verbose_name=_("organisation")
     )
-    name = models.CharField(_("nom"), max_length=150)
-    slug = models.SlugField(_("identifiant dans l'adresse"), max_length=160)
+    name = models.CharField(_("name"), max_length=150)
+    slug = models.SlugField(_("slug"), max_length=160)
     title = models.CharField(
-        _("fonction"), max_length=255, blank=True, help_text=_("Par exemple : Directrice de Sciences Po Aix.")
+        _("role or title"), max_length=255, blank=True, help_text=_("For example: Director of Sciences Po Aix.")
     )
-    affiliation = models.CharField(_("institution"), max_length=255, blank=True)
-    bio = models.TextField(_("biographie"), blank=True)
-    email = models.EmailField(_("courriel"), blank=True, help_text=_("Jamais publié."))
-    website = models.URLField(_("site web"), blank=True)
+    affiliation = models.CharField(_("affiliation"), max_length=255, blank=True)
+    bio = models.TextField(_("biography"), blank=True)
+    email = models.EmailField(_("email"), blank=True, help_text=_("Never published."))
+    website = models.URLField(_("website"), blank=True)
     linkedin = models.URLField(_("LinkedIn"), blank=True)
     photo = models.ImageField(_("photo"), upload_to=_photo_path, blank=True)
-    photo_thumbnail = models.ImageField(_("vignette"), upload_to=_photo_path, blank=True)
+    photo_thumbnail = models.ImageField(_("thumbnail"), upload_to=_photo_path, blank=True)
     photo_consent = models.BooleanField(
-        _("accord pour publier la photo"),
+        _("consent to publish the photo"),
         default=False,
-        help_text=_("Sans cet accord, la photo n'est jamais montrée au public."),
+        help_text=_("Without this consent the photo is never shown to the public."),
     )
-    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
-        verbose_name = _("intervenant")
-        verbose_name_plural = _("intervenants")
+        verbose_name = _("speaker")
+        verbose_name_plural = _("speakers")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "slug"], name="speaker_unique_slug_per_organisation"),
@@ -68,24 +68,24 @@ class Speaker(models.Model):
 
 class SessionSpeaker(models.Model):
     class Role(models.TextChoices):
-        SPEAKER = "speaker", _("intervenant")
-        CHAIR = "chair", _("président de séance")
-        MODERATOR = "moderator", _("modérateur")
-        DISCUSSANT = "discussant", _("discutant")
-        SIGNATORY = "signatory", _("signataire")
+        SPEAKER = "speaker", _("speaker")
+        CHAIR = "chair", _("chair")
+        MODERATOR = "moderator", _("moderator")
+        DISCUSSANT = "discussant", _("discussant")
+        SIGNATORY = "signatory", _("signatory")
 
     session = models.ForeignKey(
         Session, on_delete=models.CASCADE, related_name="session_speakers", verbose_name=_("session")
     )
     speaker = models.ForeignKey(
-        Speaker, on_delete=models.CASCADE, related_name="session_roles", verbose_name=_("intervenant")
+        Speaker, on_delete=models.CASCADE, related_name="session_roles", verbose_name=_("speaker")
     )
-    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.SPEAKER)
-    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SPEAKER)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
-        verbose_name = _("intervention")
-        verbose_name_plural = _("interventions")
+        verbose_name = _("talk")
+        verbose_name_plural = _("session roles")
         ordering = ["position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["session", "speaker", "role"], name="session_speaker_unique_role"),
