@@ -12,10 +12,18 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("i18n/", include("django.conf.urls.i18n")),
-    # Uploaded speaker photos. In production a web server or object store may serve MEDIA_ROOT
-    # instead; serving it here keeps the single-process deployment complete.
-    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
 ]
+
+if settings.SERVE_MEDIA:
+    # Uploaded speaker photos. A busy site lets its web server serve MEDIA_ROOT instead
+    # (SERVE_MEDIA=0); serving them here keeps a single-process deployment complete.
+    urlpatterns.append(
+        path(
+            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    )
 
 urlpatterns += i18n_patterns(
     path("", include("events.urls")),

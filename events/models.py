@@ -46,7 +46,10 @@ class Membership(models.Model):
     EDITOR_ROLES = (Role.OWNER, Role.ORGANISER)
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organisation")
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("organisation"),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -69,7 +72,10 @@ class Membership(models.Model):
 
 class Venue(models.Model):
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="venues", verbose_name=_("organisation")
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="venues",
+        verbose_name=_("organisation"),
     )
     name = models.CharField(_("name"), max_length=200)
     street = models.CharField(_("street address"), max_length=255, blank=True)
@@ -108,7 +114,10 @@ class Event(models.Model):
         CANCELLED = "cancelled", _("cancelled")
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="events", verbose_name=_("organisation")
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("organisation"),
     )
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.COLLOQUIUM)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
@@ -128,8 +137,12 @@ class Event(models.Model):
     )
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
-    access = models.CharField(_("access"), max_length=20, choices=Access.choices, default=Access.PUBLIC)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    access = models.CharField(
+        _("access"), max_length=20, choices=Access.choices, default=Access.PUBLIC
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
     contact_email = models.EmailField(_("contact email"), blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -165,7 +178,9 @@ class Event(models.Model):
 
 
 class Room(models.Model):
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("event"))
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("event")
+    )
     name = models.CharField(_("name"), max_length=120)
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -180,7 +195,9 @@ class Room(models.Model):
 
 
 class Track(models.Model):
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tracks", verbose_name=_("event"))
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="tracks", verbose_name=_("event")
+    )
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("identifier"), max_length=80)
     colour = models.CharField(
@@ -196,7 +213,9 @@ class Track(models.Model):
         ordering = ["event", "name"]
         constraints = [
             models.UniqueConstraint(fields=["event", "slug"], name="track_unique_slug_per_event"),
-            models.CheckConstraint(condition=Q(colour__regex=r"^#[0-9A-Fa-f]{6}$"), name="track_colour_hex"),
+            models.CheckConstraint(
+                condition=Q(colour__regex=r"^#[0-9A-Fa-f]{6}$"), name="track_colour_hex"
+            ),
         ]
 
     def __str__(self):
@@ -222,26 +241,43 @@ class Session(models.Model):
         CONFIRMED = "confirmed", _("confirmed")
         CANCELLED = "cancelled", _("cancelled")
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("event"))
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("event")
+    )
     type = models.CharField(_("type"), max_length=20, choices=Type.choices, default=Type.TALK)
     title = models.CharField(_("title"), max_length=255)
     abstract = models.TextField(_("abstract"), blank=True)
     room = models.ForeignKey(
-        Room, on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions", verbose_name=_("room")
+        Room,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("room"),
     )
     track = models.ForeignKey(
-        Track, on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions", verbose_name=_("track")
+        Track,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("track"),
     )
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.CONFIRMED)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.CONFIRMED
+    )
     is_public = models.BooleanField(
         _("public"),
         default=True,
         help_text=_("Untick to show the session only to partners and organisers."),
     )
     capacity = models.PositiveIntegerField(
-        _("seats"), null=True, blank=True, help_text=_("Leave empty if the session has no capacity of its own.")
+        _("seats"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty if the session has no capacity of its own."),
     )
     requires_signup = models.BooleanField(_("sign-up required"), default=False)
     sequence = models.PositiveIntegerField(_("version"), default=0, editable=False)
@@ -271,8 +307,9 @@ class Session(models.Model):
         event = self.event if self.event_id else None
         if event and self.start and self.end and (self.start < event.start or self.end > event.end):
             errors.setdefault(
-                "start", _("The session must take place during the event (from %(start)s to %(end)s).")
-                % {"start": _local(event.start, event), "end": _local(event.end, event)}
+                "start",
+                _("The session must take place during the event (from %(start)s to %(end)s).")
+                % {"start": _local(event.start, event), "end": _local(event.end, event)},
             )
         for field in ("room", "track"):
             related = getattr(self, field)

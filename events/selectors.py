@@ -29,9 +29,9 @@ def organisations_edited_by(user) -> set[int]:
 
 def published_events() -> QuerySet[Event]:
     """Events the public may see: published or cancelled (a cancelled event stays readable)."""
-    return Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED]).select_related(
-        "venue", "organisation"
-    )
+    return Event.objects.filter(
+        status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED]
+    ).select_related("venue", "organisation")
 
 
 def upcoming_events() -> QuerySet[Event]:
@@ -61,11 +61,15 @@ def session_speakers_prefetch() -> Prefetch:
 def sessions_with_details(queryset: QuerySet[Session] | None = None) -> QuerySet[Session]:
     """Sessions with everything a programme line shows, in a fixed number of queries."""
     queryset = Session.objects.all() if queryset is None else queryset
-    return queryset.select_related("event", "room", "track").prefetch_related(session_speakers_prefetch())
+    return queryset.select_related("event", "room", "track").prefetch_related(
+        session_speakers_prefetch()
+    )
 
 
 def public_sessions(event: Event) -> QuerySet[Session]:
-    return sessions_with_details(event.sessions.filter(is_public=True)).order_by("start", "room__position", "pk")
+    return sessions_with_details(event.sessions.filter(is_public=True)).order_by(
+        "start", "room__position", "pk"
+    )
 
 
 def visible_sessions(user) -> QuerySet[Session]:

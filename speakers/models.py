@@ -17,12 +17,18 @@ def _photo_path(instance, filename):
 
 class Speaker(models.Model):
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="speakers", verbose_name=_("organisation")
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="speakers",
+        verbose_name=_("organisation"),
     )
     name = models.CharField(_("name"), max_length=150)
     slug = models.SlugField(_("slug"), max_length=160)
     title = models.CharField(
-        _("role or title"), max_length=255, blank=True, help_text=_("For example: Director of Sciences Po Aix.")
+        _("role or title"),
+        max_length=255,
+        blank=True,
+        help_text=_("For example: Director of Sciences Po Aix."),
     )
     affiliation = models.CharField(_("affiliation"), max_length=255, blank=True)
     bio = models.TextField(_("biography"), blank=True)
@@ -43,14 +49,20 @@ class Speaker(models.Model):
         verbose_name_plural = _("speakers")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "slug"], name="speaker_unique_slug_per_organisation"),
+            models.UniqueConstraint(
+                fields=["organisation", "slug"], name="speaker_unique_slug_per_organisation"
+            ),
         ]
 
     def __str__(self):
         return self.name
 
     def get_absolute_url(self, event=None):
-        return reverse("events:speaker", kwargs={"slug": event.slug, "speaker": self.slug}) if event else ""
+        return (
+            reverse("events:speaker", kwargs={"slug": event.slug, "speaker": self.slug})
+            if event
+            else ""
+        )
 
     @property
     def public_photo(self):
@@ -75,7 +87,10 @@ class SessionSpeaker(models.Model):
         SIGNATORY = "signatory", _("signatory")
 
     session = models.ForeignKey(
-        Session, on_delete=models.CASCADE, related_name="session_speakers", verbose_name=_("session")
+        Session,
+        on_delete=models.CASCADE,
+        related_name="session_speakers",
+        verbose_name=_("session"),
     )
     speaker = models.ForeignKey(
         Speaker, on_delete=models.CASCADE, related_name="session_roles", verbose_name=_("speaker")
@@ -88,7 +103,9 @@ class SessionSpeaker(models.Model):
         verbose_name_plural = _("session roles")
         ordering = ["position", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["session", "speaker", "role"], name="session_speaker_unique_role"),
+            models.UniqueConstraint(
+                fields=["session", "speaker", "role"], name="session_speaker_unique_role"
+            ),
         ]
 
     def __str__(self):

@@ -43,9 +43,7 @@ def test_the_database_refuses_moving_a_session_outside_its_event():
 def test_the_database_refuses_shrinking_an_event_around_its_sessions():
     session = SessionFactory()
     with pytest.raises(IntegrityError, match="session_within_event"), transaction.atomic():
-        Event.objects.filter(pk=session.event.pk).update(
-            start=session.start + timedelta(minutes=5)
-        )
+        Event.objects.filter(pk=session.event.pk).update(start=session.start + timedelta(minutes=5))
 
 
 def test_validation_explains_a_session_outside_its_event_in_french():
