@@ -223,6 +223,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "EventStatusEnum": "events.models.Event.Status",
+        "SessionStatusEnum": "events.models.Session.Status",
+    },
 }
 
 LOGGING = {

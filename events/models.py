@@ -209,7 +209,7 @@ class Track(models.Model):
 
     class Meta:
         verbose_name = _("track")
-        verbose_name_plural = _("track")
+        verbose_name_plural = _("tracks")
         ordering = ["event", "name"]
         constraints = [
             models.UniqueConstraint(fields=["event", "slug"], name="track_unique_slug_per_event"),

@@ -99,7 +99,7 @@ class SessionSpeaker(models.Model):
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
-        verbose_name = _("talk")
+        verbose_name = _("session role")
         verbose_name_plural = _("session roles")
         ordering = ["position", "pk"]
         constraints = [

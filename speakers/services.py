@@ -1,0 +1,149 @@
+"""Writes to speakers and to the part they take in sessions.
+
+Services validate with the models' rules and raise `django.core.exceptions.ValidationError`
+keyed by field name when the data is wrong; callers have checked the user's rights."""
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from events.models import Organisation, Session
+from speakers.models import SessionSpeaker, Speaker
+from speakers.photos import ProcessedPhoto, process_photo
+
+SPEAKER_FIELDS = (
+    "name",
+    "slug",
+    "title_fr",
+    "title_en",
+    "affiliation",
+    "bio_fr",
+    "bio_en",
+    "email",
+    "website",
+    "linkedin",
+    "photo_consent",
+)
+
+
+def create_speaker(*, organisation: Organisation, data: dict) -> Speaker:
+    """Add a speaker to `organisation`. Without a `slug`, one is made from the name."""
+    speaker = Speaker(organisation=organisation)
+    _apply(speaker, data)
+    if not speaker.slug:
+        speaker.slug = _free_slug(organisation, speaker.name)
+    return _save(speaker)
+
+
+def update_speaker(*, speaker: Speaker, data: dict) -> Speaker:
+    """Change a speaker's profile; only the keys present in `data` change."""
+    _apply(speaker, data)
+    return _save(speaker)
+
+
+def delete_speaker(*, speaker: Speaker) -> None:
+    """Remove a speaker and the part they took in sessions."""
+    with transaction.atomic():
+        speaker.delete()
+
+
+def set_session_speakers(*, session: Session, links: list[dict]) -> None:
+    """Replace the speakers of `session` by `links`, a list of `{"speaker", "role"}` in
+    programme order. Speakers must belong to the session's organisation. Call it inside the
+    transaction that writes the session."""
+    organisation_id = session.event.organisation_id
+    if any(link["speaker"].organisation_id != organisation_id for link in links):
+        raise ValidationError({"speakers": [_("Choose speakers of the event's organisation.")]})
+    SessionSpeaker.objects.filter(session=session).delete()
+    SessionSpeaker.objects.bulk_create(
+        SessionSpeaker(session=session, speaker=link["speaker"], role=link["role"], position=index)
+        for index, link in enumerate(links)
+    )
+
+
+def _apply(speaker: Speaker, data: dict) -> None:
+    for field in SPEAKER_FIELDS:
+        if field in data:
+            setattr(speaker, field, data[field])
+
+
+def _save(speaker: Speaker) -> Speaker:
+    # The organisation is set by the caller; its slug uniqueness is checked here with a
+    # clearer message than the database's.
+    speaker.full_clean(exclude=["organisation", "photo", "photo_thumbnail"])
+    if _slug_taken(speaker):
+        raise ValidationError({"slug": [_slug_taken_message()]})
+    try:
+        with transaction.atomic():
+            speaker.save()
+    except IntegrityError as error:
+        # A concurrent write took the slug between the check and the save.
+        raise ValidationError({"slug": [_slug_taken_message()]}) from error
+    return speaker
+
+
+def _slug_taken(speaker: Speaker) -> bool:
+    return (
+        Speaker.objects.filter(organisation_id=speaker.organisation_id, slug=speaker.slug)
+        .exclude(pk=speaker.pk)
+        .exists()
+    )
+
+
+def _slug_taken_message() -> str:
+    return _("Another speaker of this organisation already has this identifier.")
+
+
+def _free_slug(organisation: Organisation, name: str) -> str:
+    base = slugify(name)[:150] or "speaker"
+    taken = set(
+        Speaker.objects.filter(organisation=organisation, slug__startswith=base).values_list(
+            "slug", flat=True
+        )
+    )
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def set_speaker_photo(*, speaker: Speaker, upload) -> Speaker:
+    """Give `speaker` a new photo from `upload`: a file object, or the `ProcessedPhoto` a
+    form already made from it. Stores a large version and a square thumbnail under random
+    names, without metadata; the old files are deleted once the transaction commits.
+
+    Raises `speakers.photos.PhotoRejected` (with a message for the uploader) for a file that
+    is not an acceptable image; nothing changes then."""
+    processed = upload if isinstance(upload, ProcessedPhoto) else process_photo(upload)
+    old_files = _photo_files(speaker)
+    with transaction.atomic():
+        # upload_to replaces the name with a random one; only the suffix is kept.
+        speaker.photo.save("photo.jpg", ContentFile(processed.large), save=False)
+        speaker.photo_thumbnail.save("thumbnail.jpg", ContentFile(processed.thumbnail), save=False)
+        speaker.save(update_fields=["photo", "photo_thumbnail", "updated_at"])
+        transaction.on_commit(lambda: _delete_files(old_files))
+    return speaker
+
+
+def remove_speaker_photo(*, speaker: Speaker) -> Speaker:
+    """Remove `speaker`'s photo and thumbnail; the files go once the transaction commits."""
+    old_files = _photo_files(speaker)
+    with transaction.atomic():
+        speaker.photo = ""
+        speaker.photo_thumbnail = ""
+        speaker.save(update_fields=["photo", "photo_thumbnail", "updated_at"])
+        transaction.on_commit(lambda: _delete_files(old_files))
+    return speaker
+
+
+def _photo_files(speaker: Speaker) -> list[tuple]:
+    return [
+        (field.storage, field.name) for field in (speaker.photo, speaker.photo_thumbnail) if field
+    ]
+
+
+def _delete_files(files: list[tuple]) -> None:
+    for storage, name in files:
+        storage.delete(name)
