@@ -35,7 +35,9 @@ def speaker_detail(request, slug, speaker):
 
     event = get_object_or_404(selectors.published_events(), slug=slug)
     speaker = get_object_or_404(Speaker, organisation_id=event.organisation_id, slug=speaker)
-    sessions = list(selectors.public_sessions(event).filter(session_speakers__speaker=speaker).distinct())
+    sessions = list(
+        selectors.public_sessions(event).filter(session_speakers__speaker=speaker).distinct()
+    )
     if not sessions:
         raise Http404
     return render(
