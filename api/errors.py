@@ -1,6 +1,49 @@
+"""One place where domain errors become HTTP answers: JSON naming the fields, never a 500."""
+
+import logging
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from api.serializers.fields import LANGUAGES
+
+logger = logging.getLogger(__name__)
 
 
 def exception_handler(exc, context):
-    """DRF's handler; domain errors of the services will be mapped here to 400/409 JSON."""
+    """DRF's handler, plus: a service's `ValidationError` gives 400 with the API's field names
+    (`title_en` → `{"title": {"en": […]}}`); a database refusal that validation did not foresee
+    (an IntegrityError from a constraint or trigger) gives 400 rather than 500."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(validation_error_detail(exc))
+    elif isinstance(exc, IntegrityError):
+        logger.warning("Write refused by the database: %s", exc)
+        exc = exceptions.ValidationError(
+            {
+                api_settings.NON_FIELD_ERRORS_KEY: [
+                    _("This change conflicts with other data. Reload and try again.")
+                ]
+            }
+        )
     return drf_exception_handler(exc, context)
+
+
+def validation_error_detail(error: DjangoValidationError):
+    if not hasattr(error, "error_dict"):
+        return {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
+    detail: dict = {}
+    for field, messages in error.message_dict.items():
+        if field == NON_FIELD_ERRORS:
+            detail.setdefault(api_settings.NON_FIELD_ERRORS_KEY, []).extend(messages)
+            continue
+        base, _separator, language = field.rpartition("_")
+        if base and language in LANGUAGES and not isinstance(detail.get(base), list):
+            detail.setdefault(base, {})[language] = messages
+        else:
+            detail[field] = messages
+    return detail

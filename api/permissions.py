@@ -10,10 +10,15 @@ class ReadOnlyOrOrganiser(BasePermission):
     def has_permission(self, request, view):
         if request.method in SAFE_METHODS:
             return True
-        return bool(request.user and request.user.is_authenticated)
+        # Door staff and users of no organisation are authenticated but edit nothing.
+        return bool(request.user and request.user.is_authenticated) and bool(
+            organisations_edited_by(request.user)
+        )
 
     def has_object_permission(self, request, view, obj):
         if request.method in SAFE_METHODS:
             return True
-        organisation_id = obj.organisation_id if hasattr(obj, "organisation_id") else obj.event.organisation_id
+        organisation_id = (
+            obj.organisation_id if hasattr(obj, "organisation_id") else obj.event.organisation_id
+        )
         return organisation_id in organisations_edited_by(request.user)

@@ -1,6 +1,7 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
+from api.views.base import NotFoundView
 from api.views.events import EventViewSet
 from api.views.sessions import SessionViewSet
 from api.views.speakers import SpeakerViewSet
@@ -12,4 +13,9 @@ router.register("speakers", SpeakerViewSet, basename="speaker")
 
 app_name = "api"
 
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [
+    path("", include(router.urls)),
+    # Any other address under the API is answered in JSON like the rest, not with the site's
+    # HTML page. Only addresses ending with "/": the others get APPEND_SLASH's redirect.
+    re_path(r"^[\s\S]*/$", NotFoundView.as_view(), name="not-found"),
+]

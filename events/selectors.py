@@ -105,3 +105,37 @@ def speakers_of(sessions) -> list:
         for link in session.session_speakers.all():
             seen.setdefault(link.speaker_id, link.speaker)
     return sorted(seen.values(), key=lambda speaker: speaker.name)
+
+
+def visible_session_roles(user):
+    """Speaker roles in the sessions `user` may see (see `visible_sessions`), with no joins."""
+    from speakers.models import SessionSpeaker
+
+    editable = organisations_edited_by(user)
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return SessionSpeaker.objects.all()
+    query = Q(
+        session__event__status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED],
+        session__is_public=True,
+    )
+    if editable:
+        query |= Q(session__event__organisation_id__in=editable)
+    return SessionSpeaker.objects.filter(query)
+
+
+def visible_speakers(user):
+    """Speakers with a public session of a published event, plus every speaker of the user's
+    organisations. Each carries `visible_roles`: their roles in sessions the user may see."""
+    from speakers.models import Speaker
+
+    roles = visible_session_roles(user)
+    speakers = Speaker.objects.all()
+    if not (user is not None and user.is_authenticated and user.is_superuser):
+        query = Q(pk__in=roles.values("speaker_id"))
+        editable = organisations_edited_by(user)
+        if editable:
+            query |= Q(organisation_id__in=editable)
+        speakers = speakers.filter(query)
+    return speakers.prefetch_related(
+        Prefetch("session_roles", queryset=roles.order_by("session_id"), to_attr="visible_roles")
+    )

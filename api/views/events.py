@@ -1,5 +1,16 @@
 from rest_framework import viewsets
 
+from api.serializers.events import EventSerializer
+from api.views.base import ApiViewMixin
+from events.selectors import visible_events
 
-class EventViewSet(viewsets.GenericViewSet):
-    """Placeholder until the read API lands."""
+
+class EventViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Events: published and cancelled ones for everyone; organisers also see their own
+    organisation's drafts."""
+
+    serializer_class = EventSerializer
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return visible_events(self.request.user).order_by("start", "pk")

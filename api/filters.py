@@ -1,0 +1,82 @@
+"""Query filters of the API. A wrong value gives 400 with the parameter's name, never a 500."""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import django_filters
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
+
+from events.models import Event, Session
+from events.selectors import visible_events
+from speakers.models import SessionSpeaker
+
+# Ids are 64-bit integers; a larger number is no id (and would overflow SQLite's integers).
+MAX_ID = 2**63 - 1
+# Far enough for any programme, near enough for date arithmetic never to overflow.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+
+
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+        # The schema's type and bounds for this parameter (django-filter only says "number").
+        extend_schema_field(
+            {"type": "integer", "minimum": 1, "maximum": MAX_ID, "description": self.label}
+        )(self)
+
+
+class DayField(forms.DateField):
+    input_formats = ["%Y-%m-%d"]
+    default_validators = [MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)]
+
+
+class DayFilter(django_filters.DateFilter):
+    field_class = DayField
+
+
+def _visible_events(request):
+    return visible_events(request.user if request is not None else None)
+
+
+class SessionFilter(django_filters.FilterSet):
+    event = django_filters.ModelChoiceFilter(
+        queryset=_visible_events,
+        to_field_name="slug",
+        label="Slug of the event.",
+    )
+    day = DayFilter(
+        method="filter_day",
+        label="Day (YYYY-MM-DD) on which the session starts, in the event's time zone.",
+    )
+    track = IdFilter(field_name="track_id", label="Id of the track.")
+    room = IdFilter(field_name="room_id", label="Id of the room.")
+    speaker = IdFilter(method="filter_speaker", label="Id of a speaker taking part.")
+
+    class Meta:
+        model = Session
+        fields = ["event", "day", "track", "room", "speaker"]
+
+    def filter_day(self, queryset, name, value):
+        # A day runs from midnight to midnight in each event's own zone (Europe/Paris for all
+        # events so far): one range per zone in use.
+        zones = Event.objects.order_by().values_list("time_zone", flat=True).distinct()
+        query = Q(pk__in=[])
+        for zone_name in zones:
+            zone = ZoneInfo(zone_name)
+            start = datetime.combine(value, time.min, tzinfo=zone)
+            end = datetime.combine(value + timedelta(days=1), time.min, tzinfo=zone)
+            query |= Q(event__time_zone=zone_name, start__gte=start, start__lt=end)
+        return queryset.filter(query)
+
+    def filter_speaker(self, queryset, name, value):
+        return queryset.filter(
+            pk__in=SessionSpeaker.objects.filter(speaker_id=value).values("session_id")
+        )
