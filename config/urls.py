@@ -27,5 +27,6 @@ if settings.SERVE_MEDIA:
 
 urlpatterns += i18n_patterns(
     path("", include("events.urls")),
+    path("", include("registrations.urls")),
     prefix_default_language=False,
 )

@@ -144,6 +144,22 @@ class Event(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     contact_email = models.EmailField(_("contact email"), blank=True)
+    capacity = models.PositiveIntegerField(
+        _("capacity"),
+        null=True,
+        blank=True,
+        help_text=_("Seats for the whole event; empty for no limit."),
+    )
+    has_waiting_list = models.BooleanField(
+        _("waiting list"),
+        default=True,
+        help_text=_("When full, later registrations queue for a seat."),
+    )
+    offer_validity_hours = models.PositiveIntegerField(
+        _("seat offer valid for (hours)"),
+        default=48,
+        help_text=_("How long a person from the waiting list has to claim a freed seat."),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

@@ -59,7 +59,9 @@ class EventFactory(factory.django.DjangoModelFactory):
     title_fr = factory.Sequence(lambda n: f"Colloque {n}")
     title_en = factory.Sequence(lambda n: f"Colloquium {n}")
     start = datetime(2027, 5, 20, 8, 30, tzinfo=PARIS)
-    end = datetime(2027, 5, 21, 18, 0, tzinfo=PARIS)
+    end = factory.LazyAttribute(
+        lambda event: event.start.replace(hour=18, minute=0) + timedelta(days=1)
+    )
     status = Event.Status.PUBLISHED
 
 
@@ -116,3 +118,44 @@ class SessionSpeakerFactory(factory.django.DjangoModelFactory):
         SpeakerFactory, organisation=factory.SelfAttribute("..session.event.organisation")
     )
     role = SessionSpeaker.Role.SPEAKER
+
+
+class TicketTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "registrations.TicketType"
+
+    event = factory.SubFactory(EventFactory, start=factory.LazyFunction(lambda: _future(30)))
+    category = "professional"
+    name_fr = "Plein tarif"
+    name_en = "Full rate"
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "registrations.Invitation"
+
+    event = factory.SubFactory(
+        EventFactory,
+        access="invitation",
+        start=factory.LazyFunction(lambda: _future(30)),
+    )
+    ticket_type = factory.SubFactory(
+        TicketTypeFactory,
+        event=factory.SelfAttribute("..event"),
+        category="guest",
+        is_public=False,
+        name_fr="Invité",
+        name_en="Guest",
+    )
+    first_name = "Hélène"
+    last_name = factory.Sequence(lambda n: f"Invitée {n}")
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    deadline = factory.LazyAttribute(lambda invitation: invitation.event.start - timedelta(days=2))
+
+
+def _future(days: int) -> datetime:
+    """A start `days` ahead, at 09:00 Paris time: registration needs an event to come."""
+    from django.utils import timezone
+
+    day = (timezone.now() + timedelta(days=days)).astimezone(PARIS).date()
+    return datetime(day.year, day.month, day.day, 9, 0, tzinfo=PARIS)

@@ -1,0 +1,178 @@
+"""The outbox: emails are written in the transaction of the change that causes them and
+delivered by a background task, which retries until the mail server takes them.
+
+Rendering happens at delivery, in the recipient's language, from what is stored then: a
+retried confirmation carries the registration as it is, not as it was.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from events import calendar
+from registrations.models import OutgoingEmail
+
+logger = logging.getLogger(__name__)
+
+# Wait before attempt n+1 (the last value repeats); a day in all before giving up.
+RETRY_DELAYS = [
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+]
+MAX_ATTEMPTS = 15
+
+
+def queue_email(kind: str, *, registration=None, invitation=None) -> OutgoingEmail:
+    """Write an email to the outbox and enqueue its delivery, in the caller's transaction."""
+    email = OutgoingEmail.objects.create(
+        kind=kind, registration=registration, invitation=invitation
+    )
+    from registrations.tasks import deliver_email
+
+    # With the database backend the task row commits, or rolls back, with the change: the
+    # outbox row and its task are never apart. (The immediate backend of development and
+    # tests sends at once, inside the transaction.) Should a task be lost anyway, the
+    # `send_queued_emails` command delivers what the outbox still holds.
+    deliver_email.enqueue(email.pk)
+    return email
+
+
+@dataclass
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+    to: str
+    attachments: list[tuple[str, bytes, str]]
+
+
+def deliver(email_id: int) -> OutgoingEmail:
+    """Send one queued email. Idempotent: an email already sent is not sent again. A failure
+    of the mail server leaves it queued with the time of its next attempt."""
+    with transaction.atomic():
+        email = (
+            OutgoingEmail.objects.select_for_update()
+            .select_related(
+                "registration__event__organisation",
+                "registration__event__venue",
+                "registration__ticket_type",
+                "invitation__event__organisation",
+                "invitation__event__venue",
+            )
+            .get(pk=email_id)
+        )
+        if email.status != OutgoingEmail.Status.QUEUED:
+            return email
+        email.attempts += 1
+        try:
+            message = build_message(email)
+            message.send()
+        except Exception as error:  # the mail server's failure must not lose the email
+            logger.warning("Email %s attempt %s failed: %s", email.pk, email.attempts, error)
+            email.last_error = f"{type(error).__name__}: {error}"[:2000]
+            if email.attempts >= MAX_ATTEMPTS:
+                email.status = OutgoingEmail.Status.FAILED
+            else:
+                delay = RETRY_DELAYS[min(email.attempts, len(RETRY_DELAYS)) - 1]
+                email.next_attempt_at = timezone.now() + delay
+        else:
+            email.status = OutgoingEmail.Status.SENT
+            email.sent_at = timezone.now()
+            email.last_error = ""
+        email.save(update_fields=["attempts", "status", "sent_at", "last_error", "next_attempt_at"])
+    return email
+
+
+def due_emails(now=None):
+    """Queued emails whose next attempt is due (for the retry command)."""
+    return OutgoingEmail.objects.filter(
+        status=OutgoingEmail.Status.QUEUED, next_attempt_at__lte=now or timezone.now()
+    ).order_by("next_attempt_at", "pk")
+
+
+def build_message(email: OutgoingEmail) -> EmailMultiAlternatives:
+    rendered = render(email)
+    message = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=rendered.text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[rendered.to],
+        reply_to=[reply_to] if (reply_to := _event(email).contact_email) else None,
+    )
+    message.attach_alternative(rendered.html, "text/html")
+    for filename, content, mimetype in rendered.attachments:
+        message.attach(filename, content, mimetype)
+    return message
+
+
+def _event(email: OutgoingEmail):
+    return (email.registration or email.invitation).event
+
+
+def render(email: OutgoingEmail) -> RenderedEmail:
+    """Subject, text, HTML and attachments of an email, in the recipient's language."""
+    person = email.registration or email.invitation
+    language = person.language if person.language in dict(settings.LANGUAGES) else "fr"
+    with translation.override(language):
+        context = {
+            "email": email,
+            "registration": email.registration,
+            "invitation": email.invitation,
+            "event": person.event,
+            "person": person,
+            "site_url": settings.SITE_URL,
+            "language": language,
+        }
+        if email.registration is not None:
+            context["manage_url"] = settings.SITE_URL + email.registration.get_absolute_url()
+        if email.invitation is not None:
+            context["invitation_url"] = settings.SITE_URL + email.invitation.get_absolute_url()
+        template = f"emails/{email.kind}"
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
+        attachments = []
+        invite = calendar_attachment(email)
+        if invite is not None:
+            attachments.append(invite)
+    return RenderedEmail(
+        subject=subject, text=text, html=html, to=person.email, attachments=attachments
+    )
+
+
+def calendar_attachment(email: OutgoingEmail):
+    """The calendar invitation a confirmation (REQUEST) or cancellation (CANCEL) carries."""
+    kinds = {OutgoingEmail.Kind.CONFIRMATION: False, OutgoingEmail.Kind.CANCELLATION: True}
+    if email.kind not in kinds or email.registration is None:
+        return None
+    registration = email.registration
+    if not kinds[email.kind] and registration.status != registration.Status.CONFIRMED:
+        return None
+    invite = registration_calendar(registration, cancelled=kinds[email.kind])
+    method = "CANCEL" if kinds[email.kind] else "REQUEST"
+    return ("invitation.ics", invite.to_ical(), f"text/calendar; charset=utf-8; method={method}")
+
+
+def registration_calendar(registration, *, cancelled: bool = False):
+    event = registration.event
+    return calendar.attendance_invitation(
+        event=event,
+        attendee=calendar.Attendee(name=registration.full_name, email=registration.email),
+        uid=registration_uid(registration),
+        sequence=registration.calendar_sequence,
+        url=settings.SITE_URL + event.get_absolute_url(),
+        cancelled=cancelled,
+    )
+
+
+def registration_uid(registration) -> str:
+    """Stable for the life of the registration: updates and cancellations replace the entry."""
+    return f"registration-{registration.pk}-event-{registration.event_id}@{calendar.uid_domain()}"

@@ -1,0 +1,703 @@
+"""The rules of registration: seats, the waiting list, invitations.
+
+Every function that takes, frees or moves a seat first takes the event's seat lock
+(`lock_event`): the event's row FOR UPDATE on PostgreSQL; on SQLite the IMMEDIATE transaction
+already holds the database's write lock. With the lock held, counts are re-read and then
+written, so two buyers can never both take the last seat. The one-active-seat-per-email and
+one-registration-per-invitation constraints back this up in the database.
+
+Emails are written to the outbox (`registrations.emails.queue_email`) in the same
+transaction as the change that causes them.
+"""
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from events.models import Event, Session
+from registrations.emails import queue_email
+from registrations.models import (
+    Invitation,
+    OutgoingEmail,
+    Registration,
+    SessionSignup,
+    TicketType,
+)
+
+# Tests switch this off to show that, without the lock, concurrent buyers oversell.
+SEAT_LOCK_ENABLED = True
+
+Status = Registration.Status
+
+
+class RegistrationError(Exception):
+    """A rule said no. `field` names the input at fault, when there is one."""
+
+    def __init__(self, message, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class RegistrationClosed(RegistrationError):
+    pass
+
+
+class SoldOut(RegistrationError):
+    pass
+
+
+class AlreadyRegistered(RegistrationError):
+    def __init__(self, message, *, registration: Registration):
+        super().__init__(message, field="email")
+        self.registration = registration
+
+
+class InvitationClosed(RegistrationError):
+    pass
+
+
+class OfferNotAvailable(RegistrationError):
+    pass
+
+
+# --- Input ----------------------------------------------------------------------------------
+
+# Characters that have no place in a name or a one-line field: control characters (newlines
+# included: they would break email headers and calendar lines) and the Unicode line separators.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+# Markup: a tag opening (`<b`, `</`, `<!`, `<?`) rather than a lone "<" as in "< 5 steps".
+_MARKUP = re.compile(r"<\s*[a-zA-Z/!?]")
+
+ONE_LINE_FIELDS = {
+    "first_name": 100,
+    "last_name": 100,
+    "organisation": 200,
+    "job_title": 200,
+    "institution": 200,
+    "mandate": 200,
+}
+MULTI_LINE_FIELDS = {"accessibility_needs": 1000}
+LANGUAGES = ("fr", "en")
+# Fields a ticket category asks for on top of the common ones.
+TICKET_CATEGORY_FIELDS = {
+    TicketType.Category.STUDENT: ("institution",),
+    TicketType.Category.ELECTED: ("mandate",),
+}
+
+
+@dataclass
+class AttendeeDetails:
+    first_name: str
+    last_name: str
+    email: str
+    organisation: str = ""
+    job_title: str = ""
+    institution: str = ""
+    mandate: str = ""
+    accessibility_needs: str = ""
+    language: str = "fr"
+    consent_processing: bool = False
+    consent_photos: bool = False
+    consent_news: bool = False
+
+
+def clean_text(value, *, field_name: str, max_length: int, multi_line: bool = False) -> str:
+    """One rule for every text that reaches a registration, whatever the channel (form, API,
+    CSV): trimmed, bounded, no control characters, no markup. Raises ValidationError."""
+    value = "" if value is None else str(value).strip()
+    if len(value) > max_length:
+        raise ValidationError(
+            _("At most %(max)d characters (%(length)d given).")
+            % {"max": max_length, "length": len(value)},
+            code="max_length",
+        )
+    checked = value.replace("\r\n", "\n").replace("\n", "") if multi_line else value
+    if _CONTROL.search(checked.replace("\t", "" if multi_line else "\t")):
+        raise ValidationError(
+            _("Line breaks and control characters are not allowed here."), code="control"
+        )
+    if _MARKUP.search(value):
+        raise ValidationError(_("HTML or other markup is not allowed here."), code="markup")
+    return value
+
+
+def clean_email(value) -> str:
+    value = clean_text(value, field_name="email", max_length=254).lower()
+    validate_email(value)
+    return value
+
+
+def clean_attendee(data: dict, *, require_email: bool = True) -> AttendeeDetails:
+    """Validate attendee details from any channel. Raises ValidationError keyed by field."""
+    errors: dict[str, list] = {}
+    cleaned: dict = {}
+    for name, limit in {**ONE_LINE_FIELDS, **MULTI_LINE_FIELDS}.items():
+        try:
+            cleaned[name] = clean_text(
+                data.get(name),
+                field_name=name,
+                max_length=limit,
+                multi_line=name in MULTI_LINE_FIELDS,
+            )
+        except ValidationError as error:
+            errors[name] = error.messages
+    for name in ("first_name", "last_name"):
+        if name not in errors and not cleaned[name]:
+            errors[name] = [_("This field is required.")]
+    raw_email = data.get("email")
+    if raw_email or require_email:
+        try:
+            cleaned["email"] = clean_email(raw_email)
+            if not cleaned["email"]:
+                raise ValidationError(_("This field is required."))
+        except ValidationError as error:
+            errors["email"] = error.messages
+    else:
+        cleaned["email"] = ""
+    language = data.get("language") or "fr"
+    if language not in LANGUAGES:
+        errors["language"] = [_("Unknown language: use “fr” or “en”.")]
+    if errors:
+        raise ValidationError(errors)
+    return AttendeeDetails(
+        **cleaned,
+        language=language,
+        consent_processing=bool(data.get("consent_processing")),
+        consent_photos=bool(data.get("consent_photos")),
+        consent_news=bool(data.get("consent_news")),
+    )
+
+
+# --- Seats ----------------------------------------------------------------------------------
+
+
+def lock_event(event_id: int) -> Event:
+    """Take the event's seat lock and return the event as stored. Call inside atomic()."""
+    queryset = Event.objects.select_related("organisation", "venue")
+    if SEAT_LOCK_ENABLED:
+        queryset = queryset.select_for_update(of=("self",))
+    return queryset.get(pk=event_id)
+
+
+def seats_taken(event: Event) -> dict:
+    """Seats held per ticket type and in all, in one query: {"total": n, ticket_type_id: n}."""
+    rows = (
+        Registration.objects.filter(event=event, status__in=Registration.SEAT_HOLDING)
+        .values("ticket_type_id")
+        .annotate(count=Count("pk"))
+    )
+    taken = {row["ticket_type_id"]: row["count"] for row in rows}
+    taken["total"] = sum(taken.values())
+    return taken
+
+
+def seats_left(event: Event, ticket_type: TicketType, taken: dict | None = None) -> int | None:
+    """Seats still free for `ticket_type` (None: no limit). Exact only under the seat lock."""
+    taken = seats_taken(event) if taken is None else taken
+    limits = []
+    if event.capacity is not None:
+        limits.append(event.capacity - taken["total"])
+    if ticket_type.capacity is not None:
+        limits.append(ticket_type.capacity - taken.get(ticket_type.pk, 0))
+    return max(0, min(limits)) if limits else None
+
+
+def _has_room_for(event, ticket_type, taken, seats=1) -> bool:
+    left = seats_left(event, ticket_type, taken)
+    return left is None or left >= seats
+
+
+def session_seats_taken(sessions) -> dict[int, int]:
+    rows = (
+        SessionSignup.objects.filter(
+            session__in=sessions, registration__status__in=Registration.SEAT_HOLDING
+        )
+        .values("session_id")
+        .annotate(count=Count("pk"))
+    )
+    return {row["session_id"]: row["count"] for row in rows}
+
+
+def _check_sessions(event: Event, sessions) -> list[Session]:
+    sessions = list(sessions)
+    for session in sessions:
+        if session.event_id != event.pk or not session.requires_signup or session.is_cancelled:
+            raise RegistrationError(
+                _("“%(session)s” is not open for sign-up.") % {"session": session.title},
+                field="sessions",
+            )
+    _check_overlaps(sessions)
+    taken = session_seats_taken(sessions)
+    for session in sessions:
+        if session.capacity is not None and taken.get(session.pk, 0) >= session.capacity:
+            raise SoldOut(
+                _("“%(session)s” is full: choose another session or none.")
+                % {"session": session.title},
+                field="sessions",
+            )
+    return sessions
+
+
+def _check_overlaps(sessions: list[Session]) -> None:
+    ordered = sorted(sessions, key=lambda session: session.start)
+    for first, second in itertools.pairwise(ordered):
+        if second.start < first.end:
+            raise RegistrationError(
+                _("“%(first)s” and “%(second)s” take place at the same time.")
+                % {"first": first.title, "second": second.title},
+                field="sessions",
+            )
+
+
+def check_ticket_on_sale(*, event: Event, ticket_type: TicketType, public: bool) -> None:
+    """Whether `ticket_type` may be taken now (through the public form when `public`)."""
+    if ticket_type.event_id != event.pk:
+        raise RegistrationError(
+            _("This ticket type is not one of this event's."), field="ticket_type"
+        )
+    if event.status != Event.Status.PUBLISHED or event.end <= timezone.now():
+        raise RegistrationClosed(_("Registration for this event is closed."))
+    if public and (event.is_invitation_only or not ticket_type.is_public):
+        raise RegistrationError(_("This ticket is given by invitation only."), field="ticket_type")
+    if not ticket_type.is_on_sale():
+        raise RegistrationClosed(
+            _("This ticket is not on sale at the moment."), field="ticket_type"
+        )
+
+
+def register_attendee(
+    *,
+    event: Event,
+    ticket_type: TicketType,
+    attendee: AttendeeDetails,
+    sessions=(),
+    public: bool = True,
+) -> Registration:
+    """Register one person: a confirmed seat (free ticket), a held seat awaiting payment (paid
+    ticket), or a place on the waiting list when full and the event keeps one.
+
+    Takes the event's seat lock. Raises AlreadyRegistered (after emailing the existing
+    registration's manage link), SoldOut, RegistrationClosed or RegistrationError; on any of
+    them nothing is saved. `public` applies the public form's rules (public ticket types of a
+    public event); organisers register with public=False."""
+    if not attendee.consent_processing:
+        raise RegistrationError(
+            _("Please accept the processing of your data to register."),
+            field="consent_processing",
+        )
+    for name in TICKET_CATEGORY_FIELDS.get(ticket_type.category, ()):
+        if not getattr(attendee, name):
+            raise RegistrationError(_("This field is required for this ticket."), field=name)
+    existing = None
+    with transaction.atomic():
+        event = lock_event(event.pk)
+        check_ticket_on_sale(event=event, ticket_type=ticket_type, public=public)
+        existing = (
+            Registration.objects.filter(
+                event=event, email=attendee.email, status__in=Registration.ACTIVE
+            )
+            .order_by("pk")
+            .first()
+        )
+        if existing is not None:
+            queue_email(OutgoingEmail.Kind.ALREADY_REGISTERED, registration=existing)
+        else:
+            sessions = _check_sessions(event, sessions)
+            registration = _take_seat(
+                event=event, ticket_type=ticket_type, attendee=attendee, sessions=sessions
+            )
+    if existing is not None:
+        raise AlreadyRegistered(
+            _(
+                "This email address is already registered for this event. We have sent it "
+                "a link to manage that registration."
+            ),
+            registration=existing,
+        )
+    return registration
+
+
+def _take_seat(*, event, ticket_type, attendee: AttendeeDetails, sessions, invitation=None):
+    """Create the registration under the seat lock held by the caller."""
+    taken = seats_taken(event)
+    now = timezone.now()
+    if _has_room_for(event, ticket_type, taken):
+        status = Status.CONFIRMED if ticket_type.is_free else Status.PENDING_PAYMENT
+    elif event.has_waiting_list:
+        status = Status.WAITLISTED
+    else:
+        raise SoldOut(_("This ticket is sold out."), field="ticket_type")
+    try:
+        with transaction.atomic():
+            registration = Registration.objects.create(
+                event=event,
+                ticket_type=ticket_type,
+                status=status,
+                first_name=attendee.first_name,
+                last_name=attendee.last_name,
+                email=attendee.email,
+                organisation=attendee.organisation,
+                job_title=attendee.job_title,
+                institution=attendee.institution,
+                mandate=attendee.mandate,
+                accessibility_needs=attendee.accessibility_needs,
+                language=attendee.language,
+                consent_processing_at=now,
+                consent_photos=attendee.consent_photos,
+                consent_news=attendee.consent_news,
+                invitation=invitation,
+                confirmed_at=now if status == Status.CONFIRMED else None,
+            )
+    except IntegrityError as error:
+        # Only reachable without the seat lock, or through another path's race: the database's
+        # one-seat-per-email rule held.
+        raise RegistrationError(
+            _("This email address is already registered for this event."), field="email"
+        ) from error
+    SessionSignup.objects.bulk_create(
+        SessionSignup(registration=registration, session=session) for session in sessions
+    )
+    kind = (
+        OutgoingEmail.Kind.WAITLISTED
+        if status == Status.WAITLISTED
+        else OutgoingEmail.Kind.CONFIRMATION
+    )
+    queue_email(kind, registration=registration)
+    return registration
+
+
+def cancel_registration(*, registration: Registration, notify: bool = True) -> Registration:
+    """Cancel a registration (and its plus-ones). A freed seat goes to the waiting list.
+
+    Takes the event's seat lock. Idempotent: cancelling twice changes nothing more."""
+    with transaction.atomic():
+        event = lock_event(registration.event_id)
+        registration = Registration.objects.get(pk=registration.pk)
+        if not registration.is_active:
+            return registration
+        freed = _end(registration, Status.CANCELLED, notify=notify)
+        for companion in registration.companions.filter(status__in=Registration.ACTIVE):
+            freed |= _end(companion, Status.CANCELLED, notify=False)
+        if freed:
+            offer_freed_seats(event)
+    return registration
+
+
+def _end(registration: Registration, status: str, *, notify: bool) -> bool:
+    """Move an active registration to an ending status; True if it held a seat."""
+    held = registration.holds_seat
+    registration.status = status
+    registration.cancelled_at = timezone.now()
+    registration.calendar_sequence += 1
+    registration.offer_expires_at = None
+    registration.save(
+        update_fields=["status", "cancelled_at", "calendar_sequence", "offer_expires_at"]
+    )
+    if notify and registration.email:
+        kind = (
+            OutgoingEmail.Kind.OFFER_EXPIRED
+            if status == Status.EXPIRED
+            else OutgoingEmail.Kind.CANCELLATION
+        )
+        queue_email(kind, registration=registration)
+    return held
+
+
+def offer_freed_seats(event: Event) -> list[Registration]:
+    """Offer free seats to the waiting list, first come first served, each offer valid for
+    the event's offer validity. The caller holds the event's seat lock."""
+    offered = []
+    taken = seats_taken(event)
+    expires = timezone.now() + timedelta(hours=event.offer_validity_hours)
+    queue = (
+        Registration.objects.filter(event=event, status=Status.WAITLISTED)
+        .select_related("ticket_type")
+        .order_by("created_at", "pk")
+    )
+    for candidate in queue:
+        if event.capacity is not None and taken["total"] >= event.capacity:
+            break
+        if not _has_room_for(event, candidate.ticket_type, taken):
+            continue
+        candidate.status = Status.OFFERED
+        candidate.offer_expires_at = expires
+        candidate.save(update_fields=["status", "offer_expires_at"])
+        queue_email(OutgoingEmail.Kind.SEAT_OFFER, registration=candidate)
+        taken["total"] += 1
+        taken[candidate.ticket_type_id] = taken.get(candidate.ticket_type_id, 0) + 1
+        offered.append(candidate)
+    return offered
+
+
+def claim_offer(*, registration: Registration) -> Registration:
+    """Take the seat offered to a waitlisted person, if the offer still stands.
+
+    Takes the event's seat lock. Raises OfferNotAvailable when there is no standing offer (an
+    expired one is closed and passed on at once)."""
+    expired = False
+    with transaction.atomic():
+        event = lock_event(registration.event_id)
+        registration = Registration.objects.select_related("ticket_type").get(pk=registration.pk)
+        if registration.status == Status.CONFIRMED:
+            return registration
+        if registration.status != Status.OFFERED:
+            raise OfferNotAvailable(_("There is no seat offer to claim for this registration."))
+        if registration.offer_expires_at <= timezone.now():
+            _end(registration, Status.EXPIRED, notify=True)
+            offer_freed_seats(event)
+            expired = True
+        else:
+            _drop_full_sessions(registration)
+            registration.status = (
+                Status.CONFIRMED if registration.ticket_type.is_free else Status.PENDING_PAYMENT
+            )
+            registration.offer_expires_at = None
+            registration.confirmed_at = timezone.now()
+            registration.save(update_fields=["status", "offer_expires_at", "confirmed_at"])
+            queue_email(OutgoingEmail.Kind.CONFIRMATION, registration=registration)
+    if expired:
+        raise OfferNotAvailable(_("This seat offer has expired and was passed on."))
+    return registration
+
+
+def _drop_full_sessions(registration: Registration) -> None:
+    """A waitlisted person's session choices may have filled up while they waited."""
+    signups = list(registration.signups.select_related("session"))
+    taken = session_seats_taken([signup.session for signup in signups])
+    for signup in signups:
+        capacity = signup.session.capacity
+        if capacity is not None and taken.get(signup.session_id, 0) >= capacity:
+            signup.delete()
+
+
+def expire_offers(*, now=None) -> int:
+    """Close the seat offers whose time is up and pass the seats on. Safe to run often (a
+    schedulable management command calls it). Takes each concerned event's seat lock."""
+    now = now or timezone.now()
+    event_ids = (
+        Registration.objects.filter(status=Status.OFFERED, offer_expires_at__lte=now)
+        .values_list("event_id", flat=True)
+        .distinct()
+    )
+    expired = 0
+    for event_id in list(event_ids):
+        with transaction.atomic():
+            event = lock_event(event_id)
+            stale = Registration.objects.filter(
+                event=event, status=Status.OFFERED, offer_expires_at__lte=now
+            )
+            for registration in stale:
+                _end(registration, Status.EXPIRED, notify=True)
+                expired += 1
+            offer_freed_seats(event)
+    return expired
+
+
+def rename_attendee(*, registration: Registration, first_name: str, last_name: str):
+    """Fix the spelling of an attendee's name (what badges and certificates will print)."""
+    details = clean_attendee(
+        {"first_name": first_name, "last_name": last_name}, require_email=False
+    )
+    registration.first_name = details.first_name
+    registration.last_name = details.last_name
+    registration.save(update_fields=["first_name", "last_name"])
+    return registration
+
+
+# --- Invitations ----------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    created: list[Invitation] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+INVITATION_COLUMNS = ("first_name", "last_name", "email", "organisation", "job_title")
+
+
+def create_invitation(*, event: Event, ticket_type: TicketType, data: dict, deadline) -> Invitation:
+    """Add a guest to the list and email them their personal link. Raises ValidationError
+    keyed by field."""
+    if ticket_type.event_id != event.pk:
+        raise ValidationError({"ticket_type": [_("This ticket type is not one of this event's.")]})
+    details = clean_attendee(data)
+    errors = {}
+    try:
+        plus_ones = int(data.get("plus_ones_allowed") or 0)
+        if not 0 <= plus_ones <= 10:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["plus_ones_allowed"] = [_("Give a whole number of plus-ones between 0 and 10.")]
+        plus_ones = 0
+    if deadline is None or deadline > event.start:
+        errors["deadline"] = [_("The answer deadline must come before the event starts.")]
+    if Invitation.objects.filter(event=event, email=details.email).exists():
+        errors["email"] = [_("This guest is already invited to this event.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            event=event,
+            ticket_type=ticket_type,
+            first_name=details.first_name,
+            last_name=details.last_name,
+            email=details.email,
+            organisation=details.organisation,
+            job_title=details.job_title,
+            plus_ones_allowed=plus_ones,
+            language=details.language,
+            deadline=deadline,
+            sent_at=timezone.now(),
+        )
+        queue_email(OutgoingEmail.Kind.INVITATION, invitation=invitation)
+    return invitation
+
+
+def import_invitations(*, event: Event, ticket_type: TicketType, rows, deadline) -> ImportReport:
+    """Create one invitation per row (dicts with INVITATION_COLUMNS, `plus_ones_allowed`,
+    optional `language`); `rows` yields (line number, row). Bad rows are reported by line,
+    good rows are kept, each in its own savepoint."""
+    report = ImportReport()
+    for line, row in rows:
+        try:
+            with transaction.atomic():
+                report.created.append(
+                    create_invitation(
+                        event=event, ticket_type=ticket_type, data=row, deadline=deadline
+                    )
+                )
+        except ValidationError as error:
+            report.errors.append((line, "; ".join(_describe(error))))
+    return report
+
+
+def _describe(error: ValidationError) -> list[str]:
+    if not hasattr(error, "error_dict"):
+        return error.messages
+    return [f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()]
+
+
+def accept_invitation(
+    *, invitation: Invitation, attendee: AttendeeDetails, plus_ones: list[tuple[str, str]]
+) -> Registration:
+    """The guest says yes, with the names of up to `plus_ones_allowed` companions: one
+    confirmed registration for them and one per companion.
+
+    Locks the event's seats and the invitation's row, so the same link accepted from two tabs
+    at once gives one registration. Accepting again returns the existing registration."""
+    with transaction.atomic():
+        event = lock_event(invitation.event_id)
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("ticket_type")
+            .get(pk=invitation.pk)
+        )
+        if not invitation.is_open():
+            raise InvitationClosed(_("The deadline to answer this invitation has passed."))
+        current = Registration.objects.filter(invitation=invitation).first()
+        if current is not None and current.is_active:
+            return current
+        if len(plus_ones) > invitation.plus_ones_allowed:
+            raise RegistrationError(
+                _("This invitation allows %(count)d plus-one(s).")
+                % {"count": invitation.plus_ones_allowed},
+                field="plus_ones",
+            )
+        if current is not None:
+            # A guest who declined and changes their mind before the deadline: a new seat.
+            current.invitation = None
+            current.save(update_fields=["invitation"])
+        taken = seats_taken(event)
+        if not _has_room_for(event, invitation.ticket_type, taken, seats=1 + len(plus_ones)):
+            raise SoldOut(
+                _(
+                    "There are no seats left for you and your plus-ones. "
+                    "Please contact the organisers."
+                )
+            )
+        registration = _take_seat(
+            event=event,
+            ticket_type=invitation.ticket_type,
+            attendee=attendee,
+            sessions=[],
+            invitation=invitation,
+        )
+        for first_name, last_name in plus_ones:
+            companion = clean_attendee(
+                {"first_name": first_name, "last_name": last_name}, require_email=False
+            )
+            Registration.objects.create(
+                event=event,
+                ticket_type=invitation.ticket_type,
+                status=Status.CONFIRMED,
+                first_name=companion.first_name,
+                last_name=companion.last_name,
+                language=attendee.language,
+                consent_processing_at=registration.consent_processing_at,
+                companion_of=registration,
+                confirmed_at=registration.confirmed_at,
+            )
+        invitation.answer = Invitation.Answer.ACCEPTED
+        invitation.answered_at = timezone.now()
+        invitation.save(update_fields=["answer", "answered_at"])
+    return registration
+
+
+def decline_invitation(*, invitation: Invitation) -> Invitation:
+    """The guest says no. A seat they had taken (and their plus-ones') goes to the waiting list.
+    Locks the event's seats and the invitation's row."""
+    with transaction.atomic():
+        event = lock_event(invitation.event_id)
+        invitation = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
+        if not invitation.is_open():
+            raise InvitationClosed(_("The deadline to answer this invitation has passed."))
+        registration = Registration.objects.filter(invitation=invitation).first()
+        freed = False
+        if registration is not None and registration.is_active:
+            freed = _end(registration, Status.DECLINED, notify=True)
+            for companion in registration.companions.filter(status__in=Registration.ACTIVE):
+                freed |= _end(companion, Status.DECLINED, notify=False)
+        invitation.answer = Invitation.Answer.DECLINED
+        invitation.answered_at = timezone.now()
+        invitation.save(update_fields=["answer", "answered_at"])
+        if freed:
+            offer_freed_seats(event)
+    return invitation
+
+
+def send_invitation_reminders(
+    *, event: Event | None = None, min_interval=timedelta(days=2), now=None
+) -> int:
+    """Remind the guests who have not answered and whose deadline is still ahead, at most once
+    per `min_interval`. Returns how many reminders were queued. Safe to schedule."""
+    now = now or timezone.now()
+    due = Invitation.objects.filter(answer=Invitation.Answer.PENDING, deadline__gt=now).filter(
+        Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lte=now - min_interval)
+    )
+    if event is not None:
+        due = due.filter(event=event)
+    count = 0
+    for invitation in due:
+        with transaction.atomic():
+            # Conditional update: two schedulers running at once remind each guest once.
+            updated = (
+                Invitation.objects.filter(pk=invitation.pk, answer=Invitation.Answer.PENDING)
+                .filter(
+                    Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lte=now - min_interval)
+                )
+                .update(reminders_sent=F("reminders_sent") + 1, last_reminded_at=now)
+            )
+            if updated:
+                queue_email(OutgoingEmail.Kind.REMINDER, invitation=invitation)
+                count += 1
+    return count

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from registrations import views
+
+app_name = "registrations"
+
+urlpatterns = [
+    path("events/<slug:slug>/register/", views.register, name="register"),
+    path("events/<slug:slug>/register/done/<str:token>/", views.registered, name="registered"),
+    path("r/<str:token>/", views.manage, name="manage"),
+    path("r/<str:token>/calendar.ics", views.manage_calendar, name="manage-calendar"),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
+]

@@ -1,0 +1,90 @@
+"""The seat rules of registrations/services.py, told as attendees live them."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from registrations import services
+from registrations.models import OutgoingEmail, Registration
+from tests.factories import TicketTypeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def details(number: int, **extra) -> services.AttendeeDetails:
+    return services.AttendeeDetails(
+        first_name="Camille",
+        last_name=f"Durand {number}",
+        email=f"camille{number}@example.org",
+        consent_processing=True,
+        **extra,
+    )
+
+
+def register(ticket, number, **extra):
+    return services.register_attendee(
+        event=ticket.event, ticket_type=ticket, attendee=details(number, **extra)
+    )
+
+
+def test_free_seats_are_confirmed_then_the_waiting_list_takes_over():
+    ticket = TicketTypeFactory(capacity=2)
+
+    first, second, third = (register(ticket, n) for n in range(3))
+
+    assert [r.status for r in (first, second, third)] == ["confirmed", "confirmed", "waitlisted"]
+    kinds = list(OutgoingEmail.objects.order_by("pk").values_list("kind", "status"))
+    assert kinds == [
+        ("confirmation", "sent"),
+        ("confirmation", "sent"),
+        ("waitlisted", "sent"),
+    ]
+    assert len(mail.outbox) == 3
+
+
+def test_a_cancellation_offers_the_seat_to_the_first_in_line_who_can_claim_it():
+    ticket = TicketTypeFactory(capacity=1)
+    holder = register(ticket, 1)
+    first_in_line = register(ticket, 2)
+    second_in_line = register(ticket, 3)
+
+    services.cancel_registration(registration=holder)
+
+    first_in_line.refresh_from_db()
+    second_in_line.refresh_from_db()
+    assert first_in_line.status == "offered"
+    assert second_in_line.status == "waitlisted"
+    claimed = services.claim_offer(registration=first_in_line)
+    assert claimed.status == "confirmed"
+
+
+def test_an_expired_offer_passes_to_the_next_in_line():
+    ticket = TicketTypeFactory(capacity=1)
+    holder = register(ticket, 1)
+    first_in_line = register(ticket, 2)
+    second_in_line = register(ticket, 3)
+    services.cancel_registration(registration=holder)
+
+    expired = services.expire_offers(now=timezone.now() + timedelta(hours=49))
+
+    assert expired == 1
+    first_in_line.refresh_from_db()
+    second_in_line.refresh_from_db()
+    assert first_in_line.status == "expired"
+    assert second_in_line.status == "offered"
+    with pytest.raises(services.OfferNotAvailable):
+        services.claim_offer(registration=first_in_line)
+
+
+def test_the_same_email_cannot_take_two_seats_and_is_sent_its_manage_link():
+    ticket = TicketTypeFactory()
+    first = register(ticket, 1)
+
+    with pytest.raises(services.AlreadyRegistered) as refused:
+        register(ticket, 1)
+
+    assert refused.value.registration == first
+    assert Registration.objects.count() == 1
+    assert OutgoingEmail.objects.filter(kind="already_registered", registration=first).exists()
