@@ -11,6 +11,12 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from api.serializers.fields import LANGUAGES
+from registrations.services import (
+    AlreadyRegistered,
+    OfferNotAvailable,
+    RegistrationError,
+    SoldOut,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -18,8 +24,12 @@ logger = logging.getLogger(__name__)
 def exception_handler(exc, context):
     """DRF's handler, plus: a service's `ValidationError` gives 400 with the API's field names
     (`title_en` → `{"title": {"en": […]}}`); a database refusal that validation did not foresee
-    (an IntegrityError from a constraint or trigger) gives 400 rather than 500."""
-    if isinstance(exc, DjangoValidationError):
+    (an IntegrityError from a constraint or trigger) gives 400 rather than 500; a registration
+    rule's refusal (`RegistrationError`) gives 409 when the state of things refused it (already
+    registered, sold out, no seat offer), 400 otherwise, under the field at fault."""
+    if isinstance(exc, RegistrationError):
+        exc = registration_error(exc)
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_error_detail(exc))
     elif isinstance(exc, IntegrityError):
         logger.warning("Write refused by the database: %s", exc)
@@ -47,3 +57,20 @@ def validation_error_detail(error: DjangoValidationError):
         else:
             detail[field] = messages
     return detail
+
+
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_code = "conflict"
+
+
+# Refusals caused by the state of things (trying again with the same data fails the same way),
+# rather than by the data sent.
+CONFLICTS = (AlreadyRegistered, SoldOut, OfferNotAvailable)
+
+
+def registration_error(error: RegistrationError) -> exceptions.APIException:
+    detail = {error.field or api_settings.NON_FIELD_ERRORS_KEY: [str(error.message)]}
+    if isinstance(error, CONFLICTS):
+        return Conflict(detail)
+    return exceptions.ValidationError(detail)

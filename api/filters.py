@@ -10,7 +10,8 @@ from django.db.models import Q
 from drf_spectacular.utils import extend_schema_field
 
 from events.models import Event, Session
-from events.selectors import visible_events
+from events.selectors import published_events, visible_events
+from registrations.models import Invitation, Registration, TicketType
 from speakers.models import SessionSpeaker
 
 # Ids are 64-bit integers; a larger number is no id (and would overflow SQLite's integers).
@@ -80,3 +81,60 @@ class SessionFilter(django_filters.FilterSet):
         return queryset.filter(
             pk__in=SessionSpeaker.objects.filter(speaker_id=value).values("session_id")
         )
+
+
+# --- Ticket types, registrations, invitations -------------------------------------------------
+
+
+def _public_events(request):
+    return published_events()
+
+
+def _managed_events(request):
+    from registrations.selectors import managed_events
+
+    return managed_events(request.user if request is not None else None)
+
+
+class TicketTypeFilter(django_filters.FilterSet):
+    event = django_filters.ModelChoiceFilter(
+        queryset=_public_events, to_field_name="slug", label="Slug of the event."
+    )
+
+    class Meta:
+        model = TicketType
+        fields = ["event"]
+
+
+class RegistrationFilter(django_filters.FilterSet):
+    event = django_filters.ModelChoiceFilter(
+        queryset=_managed_events, to_field_name="slug", label="Slug of the event."
+    )
+    ticket_type = IdFilter(field_name="ticket_type_id", label="Id of the ticket type.")
+    status = django_filters.ChoiceFilter(
+        choices=Registration.Status.choices, label="Status of the registration."
+    )
+    email = django_filters.CharFilter(
+        method="filter_email", max_length=254, label="Email address (any case)."
+    )
+
+    class Meta:
+        model = Registration
+        fields = ["event", "ticket_type", "status", "email"]
+
+    def filter_email(self, queryset, name, value):
+        return queryset.filter(email=value.strip().lower())
+
+
+class InvitationFilter(django_filters.FilterSet):
+    event = django_filters.ModelChoiceFilter(
+        queryset=_managed_events, to_field_name="slug", label="Slug of the event."
+    )
+    ticket_type = IdFilter(field_name="ticket_type_id", label="Id of the ticket type.")
+    answer = django_filters.ChoiceFilter(
+        choices=Invitation.Answer.choices, label="The guest's answer."
+    )
+
+    class Meta:
+        model = Invitation
+        fields = ["event", "ticket_type", "answer"]

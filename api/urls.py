@@ -3,13 +3,19 @@ from rest_framework.routers import DefaultRouter
 
 from api.views.base import NotFoundView
 from api.views.events import EventViewSet
+from api.views.invitations import InvitationViewSet
+from api.views.registrations import RegistrationViewSet
 from api.views.sessions import SessionViewSet
 from api.views.speakers import SpeakerViewSet
+from api.views.ticket_types import TicketTypeViewSet
 
 router = DefaultRouter()
 router.register("events", EventViewSet, basename="event")
 router.register("sessions", SessionViewSet, basename="session")
 router.register("speakers", SpeakerViewSet, basename="speaker")
+router.register("ticket-types", TicketTypeViewSet, basename="ticket-type")
+router.register("registrations", RegistrationViewSet, basename="registration")
+router.register("invitations", InvitationViewSet, basename="invitation")
 
 app_name = "api"
 

@@ -201,6 +201,33 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# --- Cache and rate limits --------------------------------------------------------------------
+# The cache holds the rate limits' counters. Local memory (the default) counts per process: with
+# several gunicorn workers, give them a shared cache, e.g. CACHE_URL=redis://127.0.0.1:6379/1
+# (needs the `redis` package).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": CACHE_URL or "colloque",
+        }
+    }
+# Attempts per client address on the public registration form and on invitation answers:
+# "<count>/<period>", the period in s, m, h or d, optionally with a number ("20/10m").
+REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT") or "20/10m"
+# Reverse proxies in front of the application that append the client's address to
+# X-Forwarded-For. 0 (the default): the client's address is REMOTE_ADDR, and X-Forwarded-For,
+# which any client can write, is ignored.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -213,6 +240,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "PAGE_SIZE": 50,
+    # Writes of the API (see api/throttling.py); same format as REGISTRATION_RATE_LIMIT.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON") or "30/m",
+        "user": os.environ.get("API_THROTTLE_USER") or "120/m",
+    },
+    "NUM_PROXIES": TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Colloque API",

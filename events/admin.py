@@ -14,11 +14,16 @@ from django.db import IntegrityError, models
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from modeltranslation.admin import (
+    TranslationAdmin,
+    TranslationStackedInline,
+    TranslationTabularInline,
+)
 
 from events.models import Event, Membership, Organisation, Room, Session, Track, Venue
 from events.selectors import organisations_edited_by
 from events.services import update_session
+from registrations.models import TicketType
 from speakers.models import SessionSpeaker
 
 # How each model reaches its organisation. A model missing here offers no choices to anyone
@@ -33,6 +38,12 @@ ORGANISATION_LOOKUPS = {
     "events.session": "event__organisation",
     "speakers.speaker": "organisation",
     "speakers.sessionspeaker": "session__event__organisation",
+    "registrations.tickettype": "event__organisation",
+    "registrations.registration": "event__organisation",
+    "registrations.sessionsignup": "registration__event__organisation",
+    "registrations.invitation": "event__organisation",
+    # Outgoing emails reach their organisation through a registration or an invitation: their
+    # admin (registrations/admin.py) scopes them itself.
 }
 
 # Names the database triggers and constraints put in their errors.
@@ -240,6 +251,18 @@ class TrackInline(OrganisationScopedInline, TranslationTabularInline):
     prepopulated_fields = {"slug": ("name",)}
 
 
+class TicketTypeInline(OrganisationScopedInline, TranslationStackedInline):
+    model = TicketType
+    extra = 0
+    fields = [
+        ("name", "category"),
+        "description",
+        ("price", "currency"),
+        ("capacity", "is_public", "position"),
+        ("sale_start", "sale_end"),
+    ]
+
+
 class EventAdminForm(forms.ModelForm):
     def clean(self):
         cleaned_data = super().clean()
@@ -258,11 +281,15 @@ class EventAdmin(OrganisationScopedAdmin, TranslationAdmin):
     search_fields = ["title_fr", "title_en", "slug"]
     date_hierarchy = "start"
     prepopulated_fields = {"slug": ("title",)}
-    inlines = [RoomInline, TrackInline]
+    inlines = [RoomInline, TrackInline, TicketTypeInline]
     fieldsets = [
         (None, {"fields": ["organisation", "kind", "title", "subtitle", "slug", "description"]}),
         (_("When and where"), {"fields": ["venue", "time_zone", "start", "end"]}),
         (_("Publication"), {"fields": ["access", "status", "contact_email"]}),
+        (
+            _("Registration"),
+            {"fields": ["capacity", "has_waiting_list", "offer_validity_hours"]},
+        ),
     ]
     database_rule_messages = {
         SESSION_OUTSIDE_EVENT: _(

@@ -154,15 +154,14 @@ def clean_attendee(data: dict, *, require_email: bool = True) -> AttendeeDetails
         if name not in errors and not cleaned[name]:
             errors[name] = [_("This field is required.")]
     raw_email = data.get("email")
-    if raw_email or require_email:
+    if not (str(raw_email).strip() if raw_email is not None else "") and require_email:
+        errors["email"] = [_("This field is required.")]
+    elif raw_email:
         try:
             cleaned["email"] = clean_email(raw_email)
-            if not cleaned["email"]:
-                raise ValidationError(_("This field is required."))
         except ValidationError as error:
             errors["email"] = error.messages
-    else:
-        cleaned["email"] = ""
+    cleaned.setdefault("email", "")
     language = data.get("language") or "fr"
     if language not in LANGUAGES:
         errors["language"] = [_("Unknown language: use “fr” or “en”.")]
@@ -541,6 +540,8 @@ def create_invitation(*, event: Event, ticket_type: TicketType, data: dict, dead
         plus_ones = 0
     if deadline is None or deadline > event.start:
         errors["deadline"] = [_("The answer deadline must come before the event starts.")]
+    elif deadline <= timezone.now():
+        errors["deadline"] = [_("The answer deadline must be in the future.")]
     if Invitation.objects.filter(event=event, email=details.email).exists():
         errors["email"] = [_("This guest is already invited to this event.")]
     if errors:
@@ -595,6 +596,11 @@ def accept_invitation(
 
     Locks the event's seats and the invitation's row, so the same link accepted from two tabs
     at once gives one registration. Accepting again returns the existing registration."""
+    if not attendee.consent_processing:
+        raise RegistrationError(
+            _("Please accept the processing of your data to register."),
+            field="consent_processing",
+        )
     with transaction.atomic():
         event = lock_event(invitation.event_id)
         invitation = (
@@ -602,8 +608,7 @@ def accept_invitation(
             .select_related("ticket_type")
             .get(pk=invitation.pk)
         )
-        if not invitation.is_open():
-            raise InvitationClosed(_("The deadline to answer this invitation has passed."))
+        _check_answerable(event, invitation)
         current = Registration.objects.filter(invitation=invitation).first()
         if current is not None and current.is_active:
             return current
@@ -653,14 +658,22 @@ def accept_invitation(
     return registration
 
 
+def _check_answerable(event: Event, invitation: Invitation) -> None:
+    if event.status != Event.Status.PUBLISHED:
+        raise InvitationClosed(_("This event is cancelled."))
+    if invitation.answer == Invitation.Answer.REVOKED:
+        raise InvitationClosed(_("This invitation has been withdrawn."))
+    if not invitation.is_open():
+        raise InvitationClosed(_("The deadline to answer this invitation has passed."))
+
+
 def decline_invitation(*, invitation: Invitation) -> Invitation:
     """The guest says no. A seat they had taken (and their plus-ones') goes to the waiting list.
     Locks the event's seats and the invitation's row."""
     with transaction.atomic():
         event = lock_event(invitation.event_id)
         invitation = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
-        if not invitation.is_open():
-            raise InvitationClosed(_("The deadline to answer this invitation has passed."))
+        _check_answerable(event, invitation)
         registration = Registration.objects.filter(invitation=invitation).first()
         freed = False
         if registration is not None and registration.is_active:
@@ -681,9 +694,11 @@ def send_invitation_reminders(
     """Remind the guests who have not answered and whose deadline is still ahead, at most once
     per `min_interval`. Returns how many reminders were queued. Safe to schedule."""
     now = now or timezone.now()
-    due = Invitation.objects.filter(answer=Invitation.Answer.PENDING, deadline__gt=now).filter(
-        Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lte=now - min_interval)
-    )
+    due = Invitation.objects.filter(
+        answer=Invitation.Answer.PENDING,
+        deadline__gt=now,
+        event__status=Event.Status.PUBLISHED,
+    ).filter(Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lte=now - min_interval))
     if event is not None:
         due = due.filter(event=event)
     count = 0
@@ -701,3 +716,22 @@ def send_invitation_reminders(
                 queue_email(OutgoingEmail.Kind.REMINDER, invitation=invitation)
                 count += 1
     return count
+
+
+def withdraw_invitation(*, invitation: Invitation) -> Invitation:
+    """The organisers withdraw an invitation: its link stops working and a seat the guest had
+    taken (with their plus-ones') is cancelled, with the cancellation email, and goes to the
+    waiting list. Locks the event's seats, then the invitation's row (the order accepting
+    takes them), so a guest accepting at the same moment either comes first and is cancelled,
+    or finds the link closed. Idempotent."""
+    with transaction.atomic():
+        lock_event(invitation.event_id)
+        invitation = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
+        if invitation.answer != Invitation.Answer.REVOKED:
+            invitation.answer = Invitation.Answer.REVOKED
+            invitation.answered_at = timezone.now()
+            invitation.save(update_fields=["answer", "answered_at"])
+        registration = Registration.objects.filter(invitation=invitation).first()
+        if registration is not None and registration.is_active:
+            cancel_registration(registration=registration)
+    return invitation

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registrations import views
+from registrations import invitation_views, views
 
 app_name = "registrations"
 
@@ -9,5 +9,5 @@ urlpatterns = [
     path("events/<slug:slug>/register/done/<str:token>/", views.registered, name="registered"),
     path("r/<str:token>/", views.manage, name="manage"),
     path("r/<str:token>/calendar.ics", views.manage_calendar, name="manage-calendar"),
-    path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
 ]

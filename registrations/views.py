@@ -1,22 +1,158 @@
-"""Public registration pages (being built)."""
+"""Public registration pages: the form, its confirmation, the attendee's own page.
 
-from django.http import Http404
+Views parse the request, call one service and render; the rules are in services.py.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from events import selectors
+from registrations import emails, services
+from registrations.forms import RegistrationForm, RenameForm, registration_is_open
+from registrations.http import private_page
+from registrations.models import Registration
+from registrations.ratelimit import rate_limited
 
 
+@rate_limited("register")
 def register(request, slug):
-    raise Http404
+    """The public form. A closed or invitation-only event says so; a draft is not found."""
+    event = get_object_or_404(selectors.published_events(), slug=slug)
+    if not registration_is_open(event):
+        return render(request, "registrations/register.html", {"event": event, "closed": True})
+    form = RegistrationForm(request.POST if request.method == "POST" else None, event=event)
+    already_registered = False
+    if form.is_bound and form.is_valid():
+        try:
+            registration = form.register()
+        except services.AlreadyRegistered as error:
+            already_registered = True
+            form.add_registration_error(error)
+        except services.RegistrationError as error:
+            form.add_registration_error(error)
+        else:
+            return redirect(
+                "registrations:registered", slug=event.slug, token=registration.manage_token
+            )
+    return render(
+        request,
+        "registrations/register.html",
+        {"event": event, "form": form, "already_registered": already_registered},
+    )
+
+
+def _registration_or_404(token: str, **filters) -> Registration:
+    return get_object_or_404(
+        Registration.objects.select_related("event__organisation", "event__venue", "ticket_type"),
+        manage_token=token,
+        **filters,
+    )
+
+
+def _signed_up_sessions(registration: Registration):
+    return [
+        signup.session
+        for signup in registration.signups.select_related("session__room").order_by(
+            "session__start"
+        )
+    ]
 
 
 def registered(request, slug, token):
-    raise Http404
+    """What the form leads to: the registration's status and what happens next."""
+    registration = _registration_or_404(token, event__slug=slug)
+    return private_page(
+        render(
+            request,
+            "registrations/registered.html",
+            {
+                "registration": registration,
+                "event": registration.event,
+                "sessions": _signed_up_sessions(registration),
+            },
+        )
+    )
 
 
 def manage(request, token):
-    raise Http404
+    """The attendee's own page: details, calendar, name spelling, cancellation and, for a
+    seat offered from the waiting list, claiming it."""
+    registration = _registration_or_404(token)
+    rename_form = RenameForm(
+        initial={"first_name": registration.first_name, "last_name": registration.last_name},
+        prefix="rename",
+    )
+    confirm_cancel = False
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "rename" and registration.is_active:
+            rename_form = RenameForm(request.POST, prefix="rename")
+            if rename_form.is_valid():
+                try:
+                    services.rename_attendee(
+                        registration=registration,
+                        first_name=rename_form.cleaned_data["first_name"],
+                        last_name=rename_form.cleaned_data["last_name"],
+                    )
+                except ValidationError as error:
+                    rename_form.add_service_errors(error)
+                else:
+                    messages.success(request, _("Your name has been corrected."))
+                    return private_page(redirect(registration))
+        elif action == "cancel" and registration.is_active:
+            if request.POST.get("confirm") == "yes":
+                services.cancel_registration(registration=registration)
+                messages.success(request, _("Your registration is cancelled."))
+                return private_page(redirect(registration))
+            confirm_cancel = True
+        elif action == "claim":
+            try:
+                services.claim_offer(registration=registration)
+            except services.OfferNotAvailable as error:
+                messages.error(request, str(error.message))
+            else:
+                messages.success(request, _("The seat is yours: your registration is confirmed."))
+            return private_page(redirect(registration))
+        else:
+            messages.error(request, _("This registration can no longer be changed."))
+            return private_page(redirect(registration))
+    offer_expired = (
+        registration.status == Registration.Status.OFFERED
+        and registration.offer_expires_at is not None
+        and registration.offer_expires_at <= timezone.now()
+    )
+    return private_page(
+        render(
+            request,
+            "registrations/manage.html",
+            {
+                "registration": registration,
+                "event": registration.event,
+                "sessions": _signed_up_sessions(registration),
+                "companions": list(registration.companions.filter(status__in=Registration.ACTIVE)),
+                "rename_form": rename_form,
+                "confirm_cancel": confirm_cancel,
+                "offer_expired": offer_expired,
+            },
+        )
+    )
 
 
 def manage_calendar(request, token):
-    raise Http404
+    """The calendar invitation of the registration: REQUEST while it stands, CANCEL after."""
+    registration = _registration_or_404(token)
+    cancelled = not registration.is_active
+    invite = emails.registration_calendar(registration, cancelled=cancelled)
+    method = "CANCEL" if cancelled else "REQUEST"
+    response = HttpResponse(
+        invite.to_ical(), content_type=f"text/calendar; charset=utf-8; method={method}"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{registration.event.slug}.ics"'
+    return private_page(response)
 
 
 def invitation(request, token):

@@ -1,0 +1,649 @@
+"""Back office of registrations: ticket types, registrations, guest lists and the outbox.
+
+Scoped like the rest of the back office (see events/admin.py): an organiser sees and acts on
+their organisations' data only, in the lists, the change pages, the choices and the actions (a
+forged id in an action's POST selects nothing). Every change of state goes through
+registrations.services: registering someone, cancelling, withdrawing an invitation, renaming.
+Registrations and invitations are never deleted here (that would bypass the seat rules and the
+emails); they are cancelled or withdrawn.
+"""
+
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
+
+from events.admin import (
+    OrganisationScopedAdmin,
+    editable_organisations,
+    may_edit,
+    scope_queryset,
+)
+from events.models import Event
+from registrations import emails, exports, selectors, services
+from registrations.models import Invitation, OutgoingEmail, Registration, TicketType
+
+Status = Registration.Status
+# How long after a reminder the "remind now" action leaves a guest alone.
+REMINDER_GAP = timedelta(hours=1)
+
+
+def _local(moment, event) -> str:
+    if moment is None:
+        return "—"
+    return date_format(moment.astimezone(event.zone), "SHORT_DATETIME_FORMAT")
+
+
+# --- Ticket types ---------------------------------------------------------------------------
+
+
+@admin.register(TicketType)
+class TicketTypeAdmin(OrganisationScopedAdmin, TranslationAdmin):
+    list_display = ["name", "event", "category", "price", "is_public", "seats", "by_status"]
+    list_filter = [("event", admin.RelatedOnlyFieldListFilter), "category", "is_public"]
+    list_select_related = ["event"]
+    search_fields = ["name_fr", "name_en", "event__title_fr", "event__slug"]
+    ordering = ["event__start", "event_id", "position", "pk"]
+    fields = [
+        "event",
+        ("name", "category"),
+        "description",
+        ("price", "currency"),
+        ("capacity", "is_public", "position"),
+        ("sale_start", "sale_end"),
+    ]
+
+    def get_queryset(self, request):
+        # The counts come with the list's own query (one GROUP BY), whatever its length.
+        return selectors.with_status_counts(super().get_queryset(request))
+
+    @admin.display(description=_("seats taken / capacity"))
+    def seats(self, ticket_type):
+        capacity = "∞" if ticket_type.capacity is None else ticket_type.capacity
+        return f"{ticket_type.taken} / {capacity}"
+
+    @admin.display(description=_("registrations by status"))
+    def by_status(self, ticket_type):
+        parts = [
+            f"{label}: {getattr(ticket_type, f'count_{value}')}"
+            for value, label in Status.choices
+            if getattr(ticket_type, f"count_{value}")
+        ]
+        return " · ".join(parts) or "—"
+
+
+# --- Registrations --------------------------------------------------------------------------
+
+ATTENDEE_FIELDS = [
+    "first_name",
+    "last_name",
+    "email",
+    "organisation",
+    "job_title",
+    "institution",
+    "mandate",
+    "accessibility_needs",
+    "language",
+    "consent_photos",
+    "consent_news",
+]
+
+
+class ManualRegistrationForm(forms.ModelForm):
+    """An organiser registers someone. The details are checked by services.clean_attendee;
+    the seat is taken by services.register_attendee in save_model. The organiser records
+    that the person agreed to the processing of their data."""
+
+    language = forms.ChoiceField(label=_("language"), choices=settings.LANGUAGES, initial="fr")
+    consent_processing = forms.BooleanField(
+        label=_("The person agreed to the processing of their data"),
+        required=True,
+        help_text=_("Required: you record their agreement on their behalf."),
+    )
+
+    class Meta:
+        model = Registration
+        fields = ["event", "ticket_type", *ATTENDEE_FIELDS]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        try:
+            self.attendee = services.clean_attendee(
+                {**cleaned_data, "consent_processing": cleaned_data.get("consent_processing")}
+            )
+        except ValidationError as error:
+            for name, messages_ in error.message_dict.items():
+                if name not in self.errors:  # a field's own check spoke first
+                    self.add_error(name if name in self.fields else None, messages_)
+        event, ticket_type = cleaned_data.get("event"), cleaned_data.get("ticket_type")
+        if event and ticket_type and ticket_type.event_id != event.pk:
+            self.add_error("ticket_type", gettext("This ticket type is not one of this event's."))
+        return cleaned_data
+
+    def validate_unique(self):
+        # One active seat per email is the service's rule, checked under the seat lock with
+        # its own message; the model's conditional constraint cannot judge a new row here.
+        pass
+
+
+class RenameForm(forms.ModelForm):
+    class Meta:
+        model = Registration
+        fields = ["first_name", "last_name"]
+
+
+@admin.register(Registration)
+class RegistrationAdmin(OrganisationScopedAdmin):
+    list_display = [
+        "last_name",
+        "first_name",
+        "email",
+        "event",
+        "ticket_type",
+        "status",
+        "created",
+        "organisation",
+    ]
+    list_display_links = ["last_name", "first_name"]
+    list_filter = [
+        ("event", admin.RelatedOnlyFieldListFilter),
+        ("ticket_type", admin.RelatedOnlyFieldListFilter),
+        "status",
+        "ticket_type__category",
+    ]
+    list_select_related = ["event", "ticket_type"]
+    search_fields = ["first_name", "last_name", "email", "organisation"]
+    actions = ["cancel_registrations", "export_csv"]
+    change_list_template = "admin/registrations/registration/change_list.html"
+    readonly_on_change = [
+        "event",
+        "ticket_type",
+        "status",
+        "email",
+        "organisation",
+        "job_title",
+        "institution",
+        "mandate",
+        "accessibility_needs",
+        "language",
+        "consent_processing_at",
+        "consent_photos",
+        "consent_news",
+        "invitation",
+        "companion_of",
+        "offer_expires_at",
+        "created_at",
+        "confirmed_at",
+        "cancelled_at",
+        "manage_link",
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = RenameForm if obj is not None else ManualRegistrationForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [
+                (None, {"fields": ["event", "ticket_type"]}),
+                (_("Attendee"), {"fields": ATTENDEE_FIELDS[:8]}),
+                (
+                    _("Language and consent"),
+                    {"fields": ["language", "consent_processing", *ATTENDEE_FIELDS[9:]]},
+                ),
+            ]
+        return [
+            (None, {"fields": ["event", "ticket_type", "status", "manage_link"]}),
+            (_("Attendee"), {"fields": ["first_name", "last_name", *ATTENDEE_FIELDS[2:8]]}),
+            (
+                _("Language and consent"),
+                {"fields": ["language", "consent_processing_at", *ATTENDEE_FIELDS[9:]]},
+            ),
+            (
+                _("History"),
+                {
+                    "fields": [
+                        "invitation",
+                        "companion_of",
+                        "created_at",
+                        "confirmed_at",
+                        "offer_expires_at",
+                        "cancelled_at",
+                    ]
+                },
+            ),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_on_change if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.rename_attendee(
+                registration=obj, first_name=obj.first_name, last_name=obj.last_name
+            )
+            return
+        try:
+            registration = services.register_attendee(
+                event=form.cleaned_data["event"],
+                ticket_type=form.cleaned_data["ticket_type"],
+                attendee=form.attendee,
+                public=False,
+            )
+        except services.AlreadyRegistered as error:
+            # Not the service's words: the email it queued for the attendee is rolled back.
+            raise ValidationError(
+                gettext(
+                    "This email address is already registered for this event: "
+                    "%(name)s (%(status)s)."
+                )
+                % {
+                    "name": error.registration.full_name,
+                    "status": error.registration.get_status_display(),
+                }
+            ) from error
+        except services.RegistrationError as error:
+            # Shown on the form again, the whole save rolled back (see OrganisationScopedAdmin).
+            raise ValidationError(error.message) from error
+        obj.pk = registration.pk
+        obj.status = registration.status
+        obj._state.adding = False
+        if registration.status == Status.WAITLISTED:
+            self.message_user(
+                request,
+                gettext("No seat was left: %(name)s joins the waiting list.")
+                % {"name": registration.full_name},
+                messages.WARNING,
+            )
+
+    @admin.display(description=_("registered at"), ordering="created_at")
+    def created(self, registration):
+        return _local(registration.created_at, registration.event)
+
+    @admin.display(description=_("personal link"))
+    def manage_link(self, registration):
+        # Shown on the change page only, for support: it lets anyone holding it cancel.
+        url = registration.get_absolute_url()
+        return format_html('<a href="{}">{}</a>', url, gettext("Open the attendee's page"))
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        event_id = request.GET.get("event__id__exact", "")
+        event = None
+        if event_id.isdigit() and len(event_id) < 19:
+            events = scope_queryset(Event.objects.all(), editable_organisations(request))
+            event = events.filter(pk=event_id).first()
+        if event is not None:
+            extra_context["counts"] = selectors.counts_by_ticket_type(event)
+        return super().changelist_view(request, extra_context=extra_context)
+
+    @admin.action(description=_("Cancel the selected registrations"), permissions=["change"])
+    def cancel_registrations(self, request, queryset):
+        cancelled = 0
+        for registration in queryset:
+            if registration.is_active:
+                services.cancel_registration(registration=registration)
+                cancelled += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d registration cancelled; freed seats were offered to the waiting list.",
+                "%(count)d registrations cancelled; freed seats were offered to the waiting list.",
+                cancelled,
+            )
+            % {"count": cancelled},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Export the selected registrations (CSV)"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        registrations = list(
+            selectors.registrations_with_details(queryset.order_by("last_name", "first_name"))
+        )
+        response = HttpResponse(
+            exports.registrations_csv(registrations), content_type="text/csv; charset=utf-8"
+        )
+        filename = exports.export_filename(registrations)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+# --- Invitations ----------------------------------------------------------------------------
+
+
+class InvitationAddForm(forms.ModelForm):
+    class Meta:
+        model = Invitation
+        fields = [
+            "event",
+            "ticket_type",
+            "first_name",
+            "last_name",
+            "email",
+            "organisation",
+            "job_title",
+            "plus_ones_allowed",
+            "language",
+            "deadline",
+        ]
+
+    language = forms.ChoiceField(label=_("language"), choices=settings.LANGUAGES, initial="fr")
+
+    def validate_unique(self):
+        # services.create_invitation says "already invited" in its own words.
+        pass
+
+
+class InvitationChangeForm(forms.ModelForm):
+    class Meta:
+        model = Invitation
+        fields = ["plus_ones_allowed", "deadline"]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        deadline = cleaned_data.get("deadline")
+        if deadline and deadline > self.instance.event.start:
+            self.add_error(
+                "deadline", gettext("The answer deadline must come before the event starts.")
+            )
+        return cleaned_data
+
+
+class GuestListImportForm(forms.Form):
+    event = forms.ModelChoiceField(label=_("event"), queryset=Event.objects.none())
+    ticket_type = forms.ModelChoiceField(label=_("ticket type"), queryset=TicketType.objects.none())
+    deadline = forms.SplitDateTimeField(label=_("answer before"), widget=AdminSplitDateTime)
+    file = forms.FileField(
+        label=_("guest list (CSV)"),
+        help_text=_(
+            "Columns: first name, last name, email, organisation, title, plus-ones allowed. "
+            "Saved from Excel or LibreOffice, separated by “;” or “,”."
+        ),
+    )
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisation_ids = editable_organisations(request)
+        self.fields["event"].queryset = scope_queryset(
+            Event.objects.order_by("-start"), organisation_ids
+        )
+        self.fields["ticket_type"].queryset = scope_queryset(
+            TicketType.objects.select_related("event").order_by("event__start", "position"),
+            organisation_ids,
+        )
+        self.fields["ticket_type"].label_from_instance = lambda item: f"{item} — {item.event}"
+
+    def clean(self):
+        cleaned_data = super().clean()
+        event, ticket_type = cleaned_data.get("event"), cleaned_data.get("ticket_type")
+        if event and ticket_type and ticket_type.event_id != event.pk:
+            self.add_error("ticket_type", gettext("This ticket type is not one of this event's."))
+        return cleaned_data
+
+
+@admin.register(Invitation)
+class InvitationAdmin(OrganisationScopedAdmin):
+    list_display = [
+        "last_name",
+        "first_name",
+        "email",
+        "event",
+        "ticket_type",
+        "answer",
+        "answer_before",
+        "reminders_sent",
+        "last_reminded",
+    ]
+    list_display_links = ["last_name", "first_name"]
+    list_filter = [
+        ("event", admin.RelatedOnlyFieldListFilter),
+        "answer",
+        ("ticket_type", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["event", "ticket_type"]
+    search_fields = ["first_name", "last_name", "email", "organisation"]
+    actions = ["send_reminders", "withdraw_invitations"]
+    change_list_template = "admin/registrations/invitation/change_list.html"
+    readonly_on_change = [
+        "event",
+        "ticket_type",
+        "first_name",
+        "last_name",
+        "email",
+        "organisation",
+        "job_title",
+        "language",
+        "answer",
+        "answered_at",
+        "sent_at",
+        "reminders_sent",
+        "last_reminded_at",
+        "registration_link",
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = InvitationChangeForm if obj is not None else InvitationAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return InvitationAddForm._meta.fields
+        return [
+            *self.readonly_on_change[:8],
+            "plus_ones_allowed",
+            "deadline",
+            *self.readonly_on_change[8:],
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_on_change if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = {name: form.cleaned_data.get(name) for name in form.cleaned_data}
+        created = services.create_invitation(
+            event=data.pop("event"),
+            ticket_type=data.pop("ticket_type"),
+            deadline=data.pop("deadline"),
+            data=data,
+        )
+        obj.pk = created.pk
+        obj._state.adding = False
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="registrations_invitation_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Import a guest list: every good row becomes an invitation (and its email), every
+        bad one is reported by line."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        report = None
+        form = GuestListImportForm(request.POST or None, request.FILES or None, request=request)
+        if request.method == "POST" and form.is_valid():
+            from registrations.csv_import import import_invitations_from_file
+
+            try:
+                report = import_invitations_from_file(
+                    event=form.cleaned_data["event"],
+                    ticket_type=form.cleaned_data["ticket_type"],
+                    uploaded_file=form.cleaned_data["file"],
+                    deadline=form.cleaned_data["deadline"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Import a guest list (CSV)"),
+            "form": form,
+            "report": report,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/registrations/invitation/import.html", context)
+
+    @admin.display(description=_("answer before"), ordering="deadline")
+    def answer_before(self, invitation):
+        return _local(invitation.deadline, invitation.event)
+
+    @admin.display(description=_("last reminded at"), ordering="last_reminded_at")
+    def last_reminded(self, invitation):
+        return _local(invitation.last_reminded_at, invitation.event)
+
+    @admin.display(description=_("registration"))
+    def registration_link(self, invitation):
+        registration = Registration.objects.filter(invitation=invitation).first()
+        if registration is None:
+            return "—"
+        url = reverse("admin:registrations_registration_change", args=[registration.pk])
+        return format_html(
+            '<a href="{}">{} ({})</a>', url, registration, registration.get_status_display()
+        )
+
+    @admin.action(
+        description=_("Remind now the guests of these events who have not answered"),
+        permissions=["change"],
+    )
+    def send_reminders(self, request, queryset):
+        # Per event, through the service the scheduled command uses: every guest of the
+        # selected invitations' events who has not answered, whose deadline is ahead and who
+        # was not reminded in the last hour (a second click reminds nobody twice).
+        events = Event.objects.filter(pk__in=queryset.values("event_id"))
+        sent = sum(
+            services.send_invitation_reminders(event=event, min_interval=REMINDER_GAP)
+            for event in events
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d reminder sent.", "%(count)d reminders sent.", sent)
+            % {"count": sent},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Withdraw the selected invitations"), permissions=["change"])
+    def withdraw_invitations(self, request, queryset):
+        withdrawn = 0
+        for invitation in queryset:
+            if invitation.answer != Invitation.Answer.REVOKED:
+                services.withdraw_invitation(invitation=invitation)
+                withdrawn += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d invitation withdrawn.", "%(count)d invitations withdrawn.", withdrawn
+            )
+            % {"count": withdrawn},
+            messages.SUCCESS,
+        )
+
+
+# --- Outbox ---------------------------------------------------------------------------------
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """What was sent, what waits for the mail server, and why (useful in an SMTP outage).
+    Read-only; "retry now" delivers the selected emails at once."""
+
+    list_display = ["kind", "recipient", "event", "status", "attempts", "error", "created_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["registration__event", "invitation__event"]
+    search_fields = ["registration__email", "invitation__email", "last_error"]
+    actions = ["retry_now"]
+    fields = [
+        "kind",
+        "recipient",
+        "event",
+        "status",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "created_at",
+        "sent_at",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return selectors.emails_of_organisations(
+            super().get_queryset(request), editable_organisations(request)
+        )
+
+    def has_module_permission(self, request):
+        return may_edit(request)
+
+    def has_view_permission(self, request, obj=None):
+        if obj is None:
+            return may_edit(request)
+        organisation_ids = editable_organisations(request)
+        if organisation_ids is None:
+            return True
+        return _event_of(obj).organisation_id in organisation_ids
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("recipient"))
+    def recipient(self, email):
+        return (email.registration or email.invitation).email
+
+    @admin.display(description=_("event"))
+    def event(self, email):
+        return _event_of(email)
+
+    @admin.display(description=_("last error"))
+    def error(self, email):
+        return email.last_error[:120]
+
+    @admin.action(description=_("Retry now"), permissions=["view"])
+    def retry_now(self, request, queryset):
+        sent = failed = 0
+        for email in queryset.exclude(status=OutgoingEmail.Status.SENT):
+            if email.status == OutgoingEmail.Status.FAILED:
+                # Given up after its last attempt: queue it again for this one.
+                OutgoingEmail.objects.filter(pk=email.pk).update(status=OutgoingEmail.Status.QUEUED)
+            result = emails.deliver(email.pk)
+            if result.status == OutgoingEmail.Status.SENT:
+                sent += 1
+            else:
+                failed += 1
+        self.message_user(
+            request,
+            gettext("%(sent)d sent, %(failed)d still failing.") % {"sent": sent, "failed": failed},
+            messages.SUCCESS if not failed else messages.WARNING,
+        )
+
+
+def _event_of(email: OutgoingEmail):
+    return (email.registration or email.invitation).event
