@@ -92,6 +92,26 @@ class TicketType(models.Model):
         )
 
 
+class SeatCount(models.Model):
+    """How many seats of a ticket type are held (confirmed, awaiting payment, offered).
+
+    Written only by registrations.services, under the event's seat lock, so that checking
+    capacity reads a few rows instead of counting every registration. A table of its own:
+    saving a TicketType or an Event (admin, demo data) can never write back a stale count."""
+
+    ticket_type = models.OneToOneField(
+        TicketType, on_delete=models.CASCADE, primary_key=True, related_name="seat_count"
+    )
+    held = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("seat count")
+        verbose_name_plural = _("seat counts")
+
+    def __str__(self):
+        return f"{self.ticket_type}: {self.held}"
+
+
 class Registration(models.Model):
     class Status(models.TextChoices):
         PENDING_PAYMENT = "pending_payment", _("pending payment")

@@ -3,13 +3,30 @@ with their joins: each list costs the same number of queries whatever its length
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from events.models import Event
 from events.selectors import organisations_edited_by
-from registrations.models import Invitation, OutgoingEmail, Registration, TicketType
+from registrations import services
+from registrations.models import (
+    Invitation,
+    OutgoingEmail,
+    Registration,
+    SeatCount,
+    TicketType,
+)
 
 Status = Registration.Status
 HOLDS_SEAT = Q(registrations__status__in=Registration.SEAT_HOLDING)
@@ -154,13 +171,11 @@ def public_ticket_types() -> QuerySet[TicketType]:
     have not ended, each annotated with `taken` (its seats held) and `event_taken` (the
     event's), in one query; see `seats_left`."""
     event_taken = (
-        Registration.objects.filter(
-            event_id=OuterRef("event_id"), status__in=Registration.SEAT_HOLDING
-        )
+        SeatCount.objects.filter(ticket_type__event_id=OuterRef("event_id"))
         .order_by()
-        .values("event_id")
-        .annotate(count=Count("pk"))
-        .values("count")
+        .values("ticket_type__event_id")
+        .annotate(total=Sum("held"))
+        .values("total")
     )
     return (
         TicketType.objects.filter(
@@ -171,9 +186,7 @@ def public_ticket_types() -> QuerySet[TicketType]:
         )
         .select_related("event")
         .annotate(
-            taken=Count(
-                "registrations", filter=Q(registrations__status__in=Registration.SEAT_HOLDING)
-            ),
+            taken=Coalesce(F("seat_count__held"), Value(0)),
             event_taken=Coalesce(Subquery(event_taken, output_field=IntegerField()), Value(0)),
         )
     )
@@ -182,9 +195,5 @@ def public_ticket_types() -> QuerySet[TicketType]:
 def seats_left(ticket_type: TicketType) -> int | None:
     """Seats still free for an annotated ticket type (see `public_ticket_types`); None: no
     limit. A snapshot: the seat lock decides at registration."""
-    limits = []
-    if ticket_type.event.capacity is not None:
-        limits.append(ticket_type.event.capacity - ticket_type.event_taken)
-    if ticket_type.capacity is not None:
-        limits.append(ticket_type.capacity - ticket_type.taken)
-    return max(0, min(limits)) if limits else None
+    taken = {"total": ticket_type.event_taken, ticket_type.pk: ticket_type.taken}
+    return services.seats_left(ticket_type.event, ticket_type, taken)

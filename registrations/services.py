@@ -28,6 +28,7 @@ from registrations.models import (
     Invitation,
     OutgoingEmail,
     Registration,
+    SeatCount,
     SessionSignup,
     TicketType,
 )
@@ -188,15 +189,47 @@ def lock_event(event_id: int) -> Event:
 
 
 def seats_taken(event: Event) -> dict:
-    """Seats held per ticket type and in all, in one query: {"total": n, ticket_type_id: n}."""
-    rows = (
-        Registration.objects.filter(event=event, status__in=Registration.SEAT_HOLDING)
-        .values("ticket_type_id")
-        .annotate(count=Count("pk"))
+    """Seats held per ticket type and in all: {"total": n, ticket_type_id: n}.
+
+    Read from the counters that `_hold_seats` keeps, not counted: constant time however many
+    registrations the event has. Exact under the event's seat lock."""
+    taken = dict(
+        SeatCount.objects.filter(ticket_type__event=event).values_list("ticket_type_id", "held")
     )
-    taken = {row["ticket_type_id"]: row["count"] for row in rows}
     taken["total"] = sum(taken.values())
     return taken
+
+
+def _hold_seats(*, ticket_type_id: int, delta: int) -> None:
+    """Move a ticket type's held-seat counter by `delta`. Every change of a registration into
+    or out of a seat-holding status calls this, under the seat lock."""
+    if not SeatCount.objects.filter(ticket_type_id=ticket_type_id).update(held=F("held") + delta):
+        # First seat of this ticket type; ignore_conflicts keeps a lock-less caller (the
+        # tests' control) from failing where two create it at once.
+        SeatCount.objects.bulk_create(
+            [SeatCount(ticket_type_id=ticket_type_id, held=0)], ignore_conflicts=True
+        )
+        SeatCount.objects.filter(ticket_type_id=ticket_type_id).update(held=F("held") + delta)
+
+
+def recount_seats(*, event: Event) -> dict:
+    """Recompute the held-seat counters from the registrations (a repair tool, and what the
+    tests compare the counters with). Takes the event's seat lock."""
+    with transaction.atomic():
+        event = lock_event(event.pk)
+        rows = (
+            Registration.objects.filter(event=event, status__in=Registration.SEAT_HOLDING)
+            .values("ticket_type_id")
+            .annotate(count=Count("pk"))
+        )
+        counted = {row["ticket_type_id"]: row["count"] for row in rows}
+        for ticket_type_id in TicketType.objects.filter(event=event).values_list("pk", flat=True):
+            SeatCount.objects.update_or_create(
+                ticket_type_id=ticket_type_id,
+                defaults={"held": counted.get(ticket_type_id, 0)},
+            )
+        counted["total"] = sum(counted.values())
+    return counted
 
 
 def seats_left(event: Event, ticket_type: TicketType, taken: dict | None = None) -> int | None:
@@ -362,6 +395,8 @@ def _take_seat(*, event, ticket_type, attendee: AttendeeDetails, sessions, invit
         raise RegistrationError(
             _("This email address is already registered for this event."), field="email"
         ) from error
+    if registration.holds_seat:
+        _hold_seats(ticket_type_id=ticket_type.pk, delta=1)
     SessionSignup.objects.bulk_create(
         SessionSignup(registration=registration, session=session) for session in sessions
     )
@@ -401,6 +436,8 @@ def _end(registration: Registration, status: str, *, notify: bool) -> bool:
     registration.save(
         update_fields=["status", "cancelled_at", "calendar_sequence", "offer_expires_at"]
     )
+    if held:
+        _hold_seats(ticket_type_id=registration.ticket_type_id, delta=-1)
     if notify and registration.email:
         kind = (
             OutgoingEmail.Kind.OFFER_EXPIRED
@@ -430,6 +467,7 @@ def offer_freed_seats(event: Event) -> list[Registration]:
         candidate.status = Status.OFFERED
         candidate.offer_expires_at = expires
         candidate.save(update_fields=["status", "offer_expires_at"])
+        _hold_seats(ticket_type_id=candidate.ticket_type_id, delta=1)
         queue_email(OutgoingEmail.Kind.SEAT_OFFER, registration=candidate)
         taken["total"] += 1
         taken[candidate.ticket_type_id] = taken.get(candidate.ticket_type_id, 0) + 1
@@ -652,6 +690,8 @@ def accept_invitation(
                 companion_of=registration,
                 confirmed_at=registration.confirmed_at,
             )
+        if plus_ones:
+            _hold_seats(ticket_type_id=invitation.ticket_type_id, delta=len(plus_ones))
         invitation.answer = Invitation.Answer.ACCEPTED
         invitation.answered_at = timezone.now()
         invitation.save(update_fields=["answer", "answered_at"])

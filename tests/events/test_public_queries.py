@@ -18,7 +18,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-EVENT_PAGE_MAX_QUERIES = 4
+EVENT_PAGE_MAX_QUERIES = 5
 
 
 def _event_with_sessions(count: int):

@@ -61,3 +61,5 @@ def test_registrations_and_cancellations_at_once_neither_oversell_nor_leave_a_se
 
     assert claims == ["confirmed"] * len(offered)
     assert Registration.objects.filter(ticket_type=ticket, status="confirmed").count() == CAPACITY
+    assert services.seats_taken(ticket.event)[ticket.pk] == CAPACITY
+    assert services.recount_seats(event=ticket.event)[ticket.pk] == CAPACITY

@@ -88,3 +88,18 @@ def test_the_same_email_cannot_take_two_seats_and_is_sent_its_manage_link():
     assert refused.value.registration == first
     assert Registration.objects.count() == 1
     assert OutgoingEmail.objects.filter(kind="already_registered", registration=first).exists()
+
+
+def test_the_held_seat_counters_follow_every_move_of_a_seat():
+    """Capacity checks read counters kept under the seat lock; after registrations,
+    cancellations, offers, claims and expiries they equal a fresh count."""
+    ticket = TicketTypeFactory(capacity=2)
+    people = [register(ticket, n) for n in range(5)]
+    services.cancel_registration(registration=people[0])
+    services.claim_offer(registration=Registration.objects.get(pk=people[2].pk))
+    services.cancel_registration(registration=people[1])
+    services.expire_offers(now=timezone.now() + timedelta(hours=49))
+
+    counters = services.seats_taken(ticket.event)
+
+    assert counters == services.recount_seats(event=ticket.event) == {ticket.pk: 2, "total": 2}
