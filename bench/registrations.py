@@ -55,6 +55,9 @@ def parse_arguments(argv=None):
     )
     parser.add_argument("--concurrency", type=int, default=8, help="HTTP clients (http mode)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (http mode)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per gunicorn worker (http mode)"
+    )
     parser.add_argument("--processes", type=int, default=2, help="processes (service mode)")
     parser.add_argument("--profile", action="store_true", help="cProfile (service mode)")
     parser.add_argument("--database", default="colloque_bench_reg")
@@ -164,9 +167,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_gunicorn(environment: dict, port: int, workers: int) -> subprocess.Popen:
+def start_gunicorn(
+    environment: dict, port: int, workers: int, threads: int = 1
+) -> subprocess.Popen:
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     command = [gunicorn, "config.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
+    if threads > 1:
+        command += ["--threads", str(threads)]
     server = subprocess.Popen(  # noqa: S603 - our own command line
         [*command, "--log-level", "warning"],
         cwd=ROOT,
@@ -274,7 +281,7 @@ def run_http(arguments, environment: dict, ticket_id: int) -> dict:
     call_command("collectstatic", verbosity=0, interactive=False)
     connections.close_all()
     port = free_port()
-    server = start_gunicorn(environment, port, arguments.workers)
+    server = start_gunicorn(environment, port, arguments.workers, arguments.threads)
     try:
         generator = subprocess.run(  # noqa: S603 - this very script, in load generator mode
             [
@@ -439,7 +446,8 @@ def report(arguments, figures: dict, outcome: dict, capacity: int) -> None:
     print(f"machine: {machine()}; PostgreSQL {postgres}; Python {platform.python_version()}")
     if arguments.mode == "http":
         print(
-            f"server: gunicorn config.wsgi -w {arguments.workers} (sync workers), DEBUG=0, "
+            f"server: gunicorn config.wsgi -w {arguments.workers} --threads {arguments.threads}"
+            f" ({'gthread' if arguments.threads > 1 else 'sync'} workers), DEBUG=0, "
             "emails queued as database tasks (no worker running)"
         )
         print(

@@ -6,6 +6,7 @@ the fields they concern, in the page's language.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -206,18 +207,28 @@ class RegistrationForm(AttendeeForm):
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
         self.event = event
-        self.tickets = ticket_offers(event)
-        self.workshops = session_offers(event)
-        self.fields["sessions"].choices = [
+        # Evaluated only when a session is chosen or the form is shown: a POST without
+        # workshops (most of them) skips the query.
+        self.fields["sessions"].choices = lambda: [
             (str(offer.session.pk), offer.session.title) for offer in self.workshops
         ]
         self.fields["sessions"].error_messages["invalid_choice"] = _(
             "Choose among the workshops listed."
         )
         # A single ticket on sale is chosen for the attendee.
-        available = [offer for offer in self.tickets if offer.is_available]
-        if not self.is_bound and len(available) == 1:
-            self.initial.setdefault("ticket_type", str(available[0].ticket_type.pk))
+        if not self.is_bound:
+            available = [offer for offer in self.tickets if offer.is_available]
+            if len(available) == 1:
+                self.initial.setdefault("ticket_type", str(available[0].ticket_type.pk))
+
+    # The offers, with their seats left, are for showing the form: the seat lock decides.
+    @cached_property
+    def tickets(self) -> list[TicketOffer]:
+        return ticket_offers(self.event)
+
+    @cached_property
+    def workshops(self) -> list[SessionOffer]:
+        return session_offers(self.event)
 
     @property
     def has_tickets(self) -> bool:
