@@ -204,7 +204,7 @@ X_FRAME_OPTIONS = "DENY"
 # --- Cache and rate limits --------------------------------------------------------------------
 # The cache holds the rate limits' counters. Local memory (the default) counts per process: with
 # several gunicorn workers, give them a shared cache, e.g. CACHE_URL=redis://127.0.0.1:6379/1
-# (needs the `redis` package).
+# (the `redis` package is installed with Colloque).
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {

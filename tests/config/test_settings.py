@@ -167,3 +167,19 @@ def test_control_stock_sqlite_settings_do_fail_under_the_same_writers(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert "database is locked" in result.stdout
+
+
+def test_a_redis_cache_url_gives_the_workers_a_shared_cache():
+    script = (
+        "from django.core.cache import cache\n"
+        "cache.set('colloque-settings-test', 'shared', 30)\n"
+        "from django.core.cache import caches\n"
+        "print(type(caches['default']).__name__, cache.get('colloque-settings-test'))\n"
+    )
+
+    result = manage(
+        "shell", "-c", script, env={"DEBUG": "1", "CACHE_URL": "redis://127.0.0.1:6379/15"}
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["RedisCache", "shared"]

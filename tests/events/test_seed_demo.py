@@ -10,6 +10,8 @@ from modeltranslation.translator import translator
 
 from events.demo import DEMO_EVENTS
 from events.models import Event, Organisation, Room, Session, Track, Venue
+from registrations import services
+from registrations.models import Invitation, Registration, TicketType
 from speakers.models import SessionSpeaker, Speaker
 from tests.factories import PARIS, SessionFactory
 
@@ -205,8 +207,30 @@ def test_seed_demo_reports_what_is_ready_in_french():
     speakers = Speaker.objects.filter(session_roles__isnull=False).distinct().count()
     assert output == (
         f"Événements de démonstration prêts : 2 événements, {sessions} sessions, "
-        f"{speakers} intervenants.\n"
+        f"{speakers} intervenants, 5 types de billet, 9 inscriptions, 5 invitations.\n"
     )
+
+
+def test_seed_demo_opens_registration_for_the_colloquium_and_a_guest_list_for_the_ceremony():
+    seed_demo()
+    seed_demo()  # idempotent: nothing doubles
+
+    colloquium = Event.objects.get(slug=COLLOQUIUM)
+    ceremony = Event.objects.get(slug=CEREMONY)
+    public = TicketType.objects.filter(event=colloquium, is_public=True)
+    assert sorted(public.values_list("category", flat=True)) == [
+        "elected",
+        "professional",
+        "student",
+    ]
+    assert all(ticket.is_on_sale() and ticket.is_free for ticket in public)
+    assert not TicketType.objects.get(event=ceremony).is_public
+    assert Registration.objects.filter(event=colloquium, status="confirmed").count() == 6
+    answers = sorted(Invitation.objects.filter(event=ceremony).values_list("answer", flat=True))
+    assert answers == ["accepted", "accepted", "declined", "pending", "pending"]
+    # Three seats at the ceremony: two guests who accepted, one with a plus-one.
+    assert services.seats_taken(ceremony)["total"] == 3
+    assert services.recount_seats(event=ceremony)["total"] == 3
 
 
 def test_seed_demo_restores_a_session_an_organiser_renamed_without_duplicating_it():

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from events.demo import load_demo
+from registrations.demo import load_registrations_demo
 
 
 class Command(BaseCommand):
@@ -12,9 +13,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         summary = load_demo()
+        registrations = load_registrations_demo()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Événements de démonstration prêts : {summary.events} événements, "
-                f"{summary.sessions} sessions, {summary.speakers} intervenants."
+                f"{summary.sessions} sessions, {summary.speakers} intervenants, "
+                f"{registrations['ticket_types']} types de billet, "
+                f"{registrations['registrations']} inscriptions, "
+                f"{registrations['invitations']} invitations."
             )
         )
