@@ -265,6 +265,8 @@ class RegistrationForm(AttendeeForm):
 
     def clean_sessions(self) -> list[Session]:
         chosen = {int(pk) for pk in self.cleaned_data.get("sessions") or ()}
+        if not chosen:
+            return []
         return [offer.session for offer in self.workshops if offer.session.pk in chosen]
 
     def clean(self):

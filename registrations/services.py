@@ -182,9 +182,9 @@ def clean_attendee(data: dict, *, require_email: bool = True) -> AttendeeDetails
 
 def lock_event(event_id: int) -> Event:
     """Take the event's seat lock and return the event as stored. Call inside atomic()."""
-    queryset = Event.objects.select_related("organisation", "venue")
+    queryset = Event.objects.all()
     if SEAT_LOCK_ENABLED:
-        queryset = queryset.select_for_update(of=("self",))
+        queryset = queryset.select_for_update()
     return queryset.get(pk=event_id)
 
 
@@ -249,6 +249,8 @@ def _has_room_for(event, ticket_type, taken, seats=1) -> bool:
 
 
 def session_seats_taken(sessions) -> dict[int, int]:
+    if not sessions:
+        return {}
     rows = (
         SessionSignup.objects.filter(
             session__in=sessions, registration__status__in=Registration.SEAT_HOLDING
