@@ -59,7 +59,7 @@ def deliver(email_id: int) -> OutgoingEmail:
     of the mail server leaves it queued with the time of its next attempt."""
     with transaction.atomic():
         email = (
-            OutgoingEmail.objects.select_for_update()
+            OutgoingEmail.objects.select_for_update(of=("self",))
             .select_related(
                 "registration__event__organisation",
                 "registration__event__venue",

@@ -178,4 +178,5 @@ def test_control_without_the_locks_the_second_tab_fails_on_postgresql(monkeypatc
     else:
         assert len(errors) == 1
         assert isinstance(errors[0], services.RegistrationError)
-        assert errors[0].message == "This email address is already registered for this event."
+        # Threads start in the default language: French.
+        assert errors[0].message == "Cette adresse e-mail est déjà inscrite à cet événement."
