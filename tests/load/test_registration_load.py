@@ -13,7 +13,6 @@ from registrations import services
 from registrations.models import Registration
 from tests.factories import TicketTypeFactory
 from tests.registrations.test_concurrency import (
-    database_for_several_connections,  # noqa: F401 - the fixture, used by name below
     details,
     run_together,
 )

@@ -6,13 +6,12 @@ PostgreSQL (`DATABASE_URL=postgres://…`); the controls switch the seat lock of
 the tests can see the race.
 """
 
-import sqlite3
 import threading
 import time
 from collections import Counter
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from registrations import services
 from registrations.models import Registration, SessionSignup
@@ -28,38 +27,6 @@ pytestmark = [
 # every time instead of by luck of scheduling. The locked tests run with it too, which shows
 # that the lock, not timing, keeps the count right.
 RACE_WINDOW = 0.02
-
-
-@pytest.fixture
-def database_for_several_connections(tmp_path):
-    """Give each test a database that several connections can share as in production.
-
-    Django's SQLite test database is in memory, in a shared cache whose table locks do not
-    wait for the busy timeout: a second writer fails at once with "database table is locked".
-    Production runs SQLite from a file in WAL mode, where IMMEDIATE transactions queue on the
-    busy timeout. So on SQLite the (migrated, empty) test database is copied to a file for the
-    test's duration: the main thread and every buyer's thread connect to that file with the
-    project's settings. PostgreSQL (and a file test database) need nothing."""
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
-        yield
-        return
-    path = tmp_path / "concurrency.sqlite3"
-    connection.ensure_connection()
-    with sqlite3.connect(path) as copy:
-        connection.connection.backup(copy)
-    copy.close()
-    in_memory_settings = connections.settings[connection.alias]
-    in_memory = connections[connection.alias]
-    # New connections, in this thread and the buyers', are made from these settings.
-    connections.settings[connection.alias] = {**in_memory_settings, "NAME": str(path)}
-    on_file = in_memory.__class__(connections.settings[connection.alias], connection.alias)
-    connections[connection.alias] = on_file
-    try:
-        yield
-    finally:
-        on_file.close()
-        connections[in_memory.alias] = in_memory
-        connections.settings[in_memory.alias] = in_memory_settings
 
 
 def details(label: str) -> services.AttendeeDetails:

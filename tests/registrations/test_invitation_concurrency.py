@@ -8,13 +8,12 @@ database's write lock from its start, which serialises the two tabs the same way
 stories run there and must give the same answer, not a skip.
 """
 
-import sqlite3
 import threading
 import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import QuerySet
 
 from registrations import services
@@ -23,43 +22,13 @@ from tests.factories import TicketTypeFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("_database_on_file_for_sqlite"),
+    pytest.mark.usefixtures("database_for_several_connections"),
 ]
 
 # Seconds slept between checking for an existing registration and taking the seats: without
 # the locks, both tabs then check before either writes, every time.
 RACE_WINDOW = 0.2
 PLUS_ONES = [("Claire", "Martin"), ("Paul", "Martin")]
-
-
-@pytest.fixture
-def _database_on_file_for_sqlite(tmp_path):
-    """Django's SQLite test database lives in memory, in a shared cache whose table locks fail
-    at once ("database table is locked") instead of waiting for the busy timeout. Production
-    runs SQLite from a file in WAL mode, where IMMEDIATE transactions queue: so on SQLite the
-    migrated, empty test database is copied to a file that this thread and the tabs' threads
-    use for the test's duration. PostgreSQL needs nothing. (The same device as in
-    test_concurrency.py.)"""
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
-        yield
-        return
-    path = tmp_path / "two-tabs.sqlite3"
-    connection.ensure_connection()
-    with sqlite3.connect(path) as copy:
-        connection.connection.backup(copy)
-    copy.close()
-    in_memory_settings = connections.settings[connection.alias]
-    in_memory = connections[connection.alias]
-    # Connections made from now on, in any thread, open the file.
-    connections.settings[in_memory.alias] = {**in_memory_settings, "NAME": str(path)}
-    on_file = in_memory.__class__(connections.settings[in_memory.alias], in_memory.alias)
-    connections[in_memory.alias] = on_file
-    try:
-        yield
-    finally:
-        on_file.close()
-        connections[in_memory.alias] = in_memory
-        connections.settings[in_memory.alias] = in_memory_settings
 
 
 def invitation_with_two_plus_ones() -> Invitation:
