@@ -228,6 +228,17 @@ REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT") or "20/10m"
 # which any client can write, is ignored.
 TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 
+# --- Payments (Stripe Checkout) ---------------------------------------------------------------
+# Without STRIPE_SECRET_KEY card payment is shown as unavailable (the demo); paid registrations
+# then wait in "pending payment" for the organisers. The webhook, at /payments/stripe/webhook/,
+# refuses every event while STRIPE_WEBHOOK_SECRET is empty.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# How long a seat is held while its buyer pays; Stripe requires at least 30 minutes and at
+# most 24 hours for a Checkout Session's expiry.
+PAYMENT_HOLD_MINUTES = min(max(env_int("PAYMENT_HOLD_MINUTES", 30), 30), 24 * 60)
+
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

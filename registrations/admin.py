@@ -32,7 +32,7 @@ from events.admin import (
 )
 from events.models import Event
 from registrations import emails, exports, selectors, services
-from registrations.models import Invitation, OutgoingEmail, Registration, TicketType
+from registrations.models import Invitation, OutgoingEmail, Payment, Registration, TicketType
 
 Status = Registration.Status
 # How long after a reminder the "remind now" action leaves a guest alone.
@@ -647,3 +647,77 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
 
 def _event_of(email: OutgoingEmail):
     return (email.registration or email.invitation).event
+
+
+# --- Payments -------------------------------------------------------------------------------
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    """Card payments as Stripe reported them, read-only. "Needs attention" lists the payments
+    to look at: an amount or currency Stripe reported differently, or a payment that arrived
+    after its seat was released and given away (to refund)."""
+
+    list_display = [
+        "registration",
+        "email",
+        "event",
+        "amount",
+        "currency",
+        "status",
+        "flag",
+        "created_at",
+        "paid_at",
+    ]
+    list_filter = ["flag", "status"]
+    list_select_related = ["registration__event"]
+    search_fields = ["registration__email", "registration__last_name", "stripe_session_id"]
+    fields = [
+        "registration",
+        "method",
+        "status",
+        "amount",
+        "currency",
+        "amount_refunded",
+        "flag",
+        "flag_note",
+        "stripe_session_id",
+        "stripe_payment_intent",
+        "expires_at",
+        "created_at",
+        "paid_at",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        organisation_ids = editable_organisations(request)
+        if organisation_ids is None:
+            return queryset
+        return queryset.filter(registration__event__organisation_id__in=organisation_ids)
+
+    def has_module_permission(self, request):
+        return may_edit(request)
+
+    def has_view_permission(self, request, obj=None):
+        organisation_ids = editable_organisations(request)
+        if obj is None or organisation_ids is None:
+            return may_edit(request)
+        return obj.registration.event.organisation_id in organisation_ids
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("email"))
+    def email(self, payment):
+        return payment.registration.email
+
+    @admin.display(description=_("event"))
+    def event(self, payment):
+        return payment.registration.event

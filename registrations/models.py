@@ -346,3 +346,94 @@ class OutgoingEmail(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk}"
+
+
+class Payment(models.Model):
+    """One attempt to pay for a registration: a Stripe Checkout Session for a card payment.
+
+    Written only by registrations.payments. The amount and currency are copied from the
+    ticket type when the checkout starts (never taken from the client) and every word from
+    Stripe is checked against them."""
+
+    class Method(models.TextChoices):
+        CARD = "card", _("card (Stripe)")
+
+    class Status(models.TextChoices):
+        CREATED = "created", _("checkout started")
+        PAID = "paid", _("paid")
+        FAILED = "failed", _("failed")
+        EXPIRED = "expired", _("expired")
+        REFUNDED = "refunded", _("refunded")
+
+    class Flag(models.TextChoices):
+        NONE = "", _("none")
+        MISMATCH = "mismatch", _("amount or currency mismatch")
+        REFUND_DUE = "refund_due", _("paid after its seat was released: refund due")
+
+    registration = models.ForeignKey(
+        Registration,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("registration"),
+    )
+    method = models.CharField(
+        _("method"), max_length=20, choices=Method.choices, default=Method.CARD
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.CREATED
+    )
+    amount = models.DecimalField(_("amount"), max_digits=8, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    stripe_session_id = models.CharField(
+        _("Stripe Checkout Session"), max_length=255, unique=True, null=True, blank=True
+    )
+    stripe_payment_intent = models.CharField(
+        _("Stripe payment intent"), max_length=255, blank=True, db_index=True
+    )
+    checkout_url = models.URLField(_("checkout address"), max_length=2000, blank=True)
+    expires_at = models.DateTimeField(_("checkout expires at"), null=True, blank=True)
+    amount_refunded = models.DecimalField(
+        _("amount refunded"), max_digits=8, decimal_places=2, default=Decimal("0.00")
+    )
+    flag = models.CharField(
+        _("needs attention"), max_length=20, choices=Flag.choices, default=Flag.NONE, blank=True
+    )
+    flag_note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["flag"], name="payment_flag")]
+
+    def __str__(self):
+        return f"{self.get_method_display()} #{self.pk} — {self.registration}"
+
+
+class StripeEvent(models.Model):
+    """Each Stripe event, stored once by its id: a second delivery of the same event is
+    recognised and does nothing."""
+
+    id = models.CharField(primary_key=True, max_length=255)
+    type = models.CharField(_("type"), max_length=100)
+    payment = models.ForeignKey(
+        Payment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stripe_events",
+        verbose_name=_("payment"),
+    )
+    outcome = models.CharField(_("outcome"), max_length=255, blank=True)
+    payload = models.JSONField(_("payload"))
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("Stripe event")
+        verbose_name_plural = _("Stripe events")
+        ordering = ["-received_at"]
+
+    def __str__(self):
+        return f"{self.type} {self.id}"

@@ -479,6 +479,62 @@ def offer_freed_seats(event: Event) -> list[Registration]:
     return offered
 
 
+def release_unpaid_seat(*, registration: Registration) -> bool:
+    """Let go of the seat a registration held while its payment was awaited (the checkout
+    expired or the payment failed): the registration ends as expired and the seat goes to the
+    waiting list. The caller holds the event's seat lock. True if a seat was released; a
+    registration no longer awaiting payment is left as it is."""
+    if registration.status != Status.PENDING_PAYMENT:
+        return False
+    # No email yet: the offer-expired email speaks of a waiting-list offer, not a payment.
+    _end(registration, Status.EXPIRED, notify=False)
+    offer_freed_seats(registration.event)
+    return True
+
+
+def confirm_paid_registration(*, registration: Registration) -> bool:
+    """Confirm a registration its payment provider says is paid, with the confirmation email
+    (and its calendar invitation). The caller holds the event's seat lock.
+
+    A registration whose unpaid hold was already released gets its seat back only if the seat
+    is still free (nobody from the waiting list took it, and the attendee holds no other
+    registration). Returns False when the registration cannot be confirmed: the payment must
+    then be refunded. A registration already confirmed returns True and sends nothing."""
+    if registration.status == Status.CONFIRMED:
+        return True
+    now = timezone.now()
+    if registration.status == Status.EXPIRED:
+        event = registration.event
+        if not _has_room_for(event, registration.ticket_type, seats_taken(event)):
+            return False
+        if (
+            registration.email
+            and Registration.objects.filter(
+                event=event, email=registration.email, status__in=Registration.ACTIVE
+            ).exists()
+        ):
+            return False
+        registration.cancelled_at = None
+        registration.calendar_sequence += 1
+        _hold_seats(ticket_type_id=registration.ticket_type_id, delta=1)
+    elif registration.status != Status.PENDING_PAYMENT:
+        return False
+    registration.status = Status.CONFIRMED
+    registration.confirmed_at = now
+    registration.offer_expires_at = None
+    registration.save(
+        update_fields=[
+            "status",
+            "confirmed_at",
+            "cancelled_at",
+            "calendar_sequence",
+            "offer_expires_at",
+        ]
+    )
+    queue_email(OutgoingEmail.Kind.CONFIRMATION, registration=registration)
+    return True
+
+
 def claim_offer(*, registration: Registration) -> Registration:
     """Take the seat offered to a waitlisted person, if the offer still stands.
 

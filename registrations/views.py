@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events import selectors
-from registrations import emails, services
+from registrations import emails, payments, services
 from registrations.forms import RegistrationForm, RenameForm, registration_is_open
 from registrations.http import private_page
 from registrations.models import Registration
@@ -35,13 +35,28 @@ def register(request, slug):
         except services.RegistrationError as error:
             form.add_registration_error(error)
         else:
+            if (
+                registration.status == Registration.Status.PENDING_PAYMENT
+                and payments.card_payment_available()
+            ):
+                try:
+                    payment = payments.start_checkout(registration=registration)
+                except payments.PaymentError as error:
+                    messages.error(request, str(error.message))
+                else:
+                    return redirect(payment.checkout_url)
             return redirect(
                 "registrations:registered", slug=event.slug, token=registration.manage_token
             )
     return render(
         request,
         "registrations/register.html",
-        {"event": event, "form": form, "already_registered": already_registered},
+        {
+            "event": event,
+            "form": form,
+            "already_registered": already_registered,
+            "card_payment_available": payments.card_payment_available(),
+        },
     )
 
 
@@ -73,6 +88,24 @@ def registered(request, slug, token):
                 "registration": registration,
                 "event": registration.event,
                 "sessions": _signed_up_sessions(registration),
+                "card_payment_available": payments.card_payment_available(),
+            },
+        )
+    )
+
+
+def payment_return(request, token):
+    """Where Stripe sends the attendee back after paying. It confirms nothing: only Stripe's
+    signed webhook does. It shows the registration's status as it stands."""
+    registration = _registration_or_404(token)
+    return private_page(
+        render(
+            request,
+            "registrations/payment_return.html",
+            {
+                "registration": registration,
+                "event": registration.event,
+                "payment": registration.payments.order_by("-created_at", "-pk").first(),
             },
         )
     )
@@ -109,6 +142,13 @@ def manage(request, token):
                 messages.success(request, _("Your registration is cancelled."))
                 return private_page(redirect(registration))
             confirm_cancel = True
+        elif action == "pay" and registration.status == Registration.Status.PENDING_PAYMENT:
+            try:
+                payment = payments.start_checkout(registration=registration)
+            except payments.PaymentError as error:
+                messages.error(request, str(error.message))
+                return private_page(redirect(registration))
+            return private_page(redirect(payment.checkout_url))
         elif action == "claim":
             try:
                 services.claim_offer(registration=registration)
@@ -137,6 +177,8 @@ def manage(request, token):
                 "rename_form": rename_form,
                 "confirm_cancel": confirm_cancel,
                 "offer_expired": offer_expired,
+                "card_payment_available": payments.card_payment_available(),
+                "payment": registration.payments.order_by("-created_at", "-pk").first(),
             },
         )
     )

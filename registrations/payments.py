@@ -1,0 +1,392 @@
+"""Card payments through Stripe Checkout: starting a checkout and acting on Stripe's webhooks.
+
+A paid ticket's registration waits in "pending payment", holding its seat (see
+`services.register_attendee`). `start_checkout` records a Payment and opens a Checkout Session
+whose amount and currency come from the ticket type, never from the client. Only Stripe's word,
+through a signed webhook, confirms it (`handle_webhook`): each event is stored once by id, the
+session is read again from Stripe before anything is done, its amount and currency are checked
+against the Payment, and the work runs under the event's seat lock then the payment's row lock,
+so duplicate and out-of-order deliveries all end in the same state.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+import stripe
+from django.conf import settings
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from registrations import services
+from registrations.models import Payment, Registration, StripeEvent
+
+logger = logging.getLogger(__name__)
+
+# Stripe counts these currencies in whole units; every other one in hundredths.
+ZERO_DECIMAL_CURRENCIES = {
+    "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga",
+    "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf",
+}  # fmt: skip
+
+# How long the webhook waits for the seat lock before answering 503 (Stripe then retries).
+LOCK_TIMEOUT_MS = 5000
+
+CHECKOUT_EVENTS = {
+    "checkout.session.completed",
+    "checkout.session.async_payment_succeeded",
+    "checkout.session.async_payment_failed",
+    "checkout.session.expired",
+}
+HANDLED_EVENTS = CHECKOUT_EVENTS | {"charge.refunded"}
+
+
+class PaymentError(Exception):
+    """Card payment cannot start (no Stripe keys, or Stripe could not be reached)."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class PaymentUnavailable(PaymentError):
+    pass
+
+
+class WebhookRejected(Exception):
+    """The webhook's signature, timestamp or body is not acceptable: answer 400."""
+
+
+def card_payment_available() -> bool:
+    return bool(settings.STRIPE_SECRET_KEY)
+
+
+def minor_units(amount: Decimal, currency: str) -> int:
+    """An amount as Stripe counts it (cents for EUR)."""
+    if currency.lower() in ZERO_DECIMAL_CURRENCIES:
+        return int(amount)
+    return int((amount * 100).to_integral_value())
+
+
+def hold_duration() -> timedelta:
+    return timedelta(minutes=min(max(settings.PAYMENT_HOLD_MINUTES, 30), 24 * 60))
+
+
+# --- Starting a checkout --------------------------------------------------------------------
+
+
+def start_checkout(*, registration: Registration) -> Payment:
+    """Open (or reopen) the Stripe Checkout Session of a registration awaiting payment and
+    return its Payment, whose `checkout_url` the attendee is sent to.
+
+    The Payment row is committed before Stripe is called, and its id makes the idempotency
+    key: calling again after a network failure gets the same session, never a second one.
+    Raises PaymentUnavailable without Stripe keys, PaymentError when Stripe fails."""
+    if not card_payment_available():
+        raise PaymentUnavailable(_("Card payment is not available for this event."))
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("ticket_type", "event")
+            .get(pk=registration.pk)
+        )
+        if registration.status != Registration.Status.PENDING_PAYMENT:
+            raise PaymentError(_("This registration is not awaiting payment."))
+        # A checkout still open for a while is reused (same session, or the same idempotency
+        # key after a failed call); one that never reached Stripe and is now too old to reuse
+        # with the same parameters is closed.
+        open_checkouts = registration.payments.filter(status=Payment.Status.CREATED)
+        payment = open_checkouts.filter(
+            expires_at__gt=timezone.now() + timedelta(minutes=1)
+        ).first()
+        open_checkouts.filter(stripe_session_id__isnull=True).exclude(
+            pk=getattr(payment, "pk", None)
+        ).update(status=Payment.Status.FAILED)
+        if payment is None:
+            ticket_type = registration.ticket_type
+            payment = Payment.objects.create(
+                registration=registration,
+                method=Payment.Method.CARD,
+                amount=ticket_type.price,
+                currency=ticket_type.currency.upper(),
+                expires_at=timezone.now() + hold_duration(),
+            )
+    if payment.stripe_session_id and payment.checkout_url:
+        return payment
+    session = _create_session(registration, payment)
+    Payment.objects.filter(pk=payment.pk).update(
+        stripe_session_id=session.id, checkout_url=session.url or ""
+    )
+    payment.refresh_from_db()
+    return payment
+
+
+def _create_session(registration: Registration, payment: Payment):
+    event = registration.event
+    language = registration.language if registration.language in ("fr", "en") else "fr"
+    with translation.override(language):
+        manage_url = settings.SITE_URL + registration.get_absolute_url()
+        return_url = settings.SITE_URL + reverse(
+            "registrations:payment-return", kwargs={"token": registration.manage_token}
+        )
+    metadata = {"registration_id": str(registration.pk), "payment_id": str(payment.pk)}
+    try:
+        return stripe.checkout.Session.create(
+            api_key=settings.STRIPE_SECRET_KEY,
+            idempotency_key=f"checkout-{payment.pk}",
+            mode="payment",
+            line_items=[
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": payment.currency.lower(),
+                        "unit_amount": minor_units(payment.amount, payment.currency),
+                        "product_data": {
+                            "name": f"{event.title} — {registration.ticket_type.name}"[:250]
+                        },
+                    },
+                }
+            ],
+            customer_email=registration.email or None,
+            locale=language,
+            client_reference_id=str(registration.pk),
+            metadata=metadata,
+            payment_intent_data={"metadata": metadata},
+            expires_at=int(payment.expires_at.timestamp()),
+            success_url=return_url + "?session_id={CHECKOUT_SESSION_ID}",
+            cancel_url=manage_url,
+        )
+    except stripe.StripeError as error:
+        logger.warning("Stripe checkout for payment %s failed: %s", payment.pk, error)
+        raise PaymentError(
+            _(
+                "The payment service could not be reached. Your seat is held: please try "
+                "again in a few minutes from your personal page."
+            )
+        ) from error
+
+
+# --- Webhook --------------------------------------------------------------------------------
+
+
+@dataclass
+class WebhookResult:
+    event_id: str
+    outcome: str
+    duplicate: bool = False
+
+
+def verify_event(payload: bytes, signature: str | None):
+    """The Stripe event in a webhook request, once its signature and timestamp are checked
+    against STRIPE_WEBHOOK_SECRET. Raises WebhookRejected."""
+    secret = settings.STRIPE_WEBHOOK_SECRET
+    if not secret:
+        raise WebhookRejected("STRIPE_WEBHOOK_SECRET is not set")
+    try:
+        return stripe.Webhook.construct_event(payload, signature, secret)
+    except stripe.SignatureVerificationError as error:
+        raise WebhookRejected(f"bad signature: {error}") from error
+    except ValueError as error:
+        raise WebhookRejected(f"unreadable body: {error}") from error
+
+
+def handle_webhook(payload: bytes, signature: str | None) -> WebhookResult:
+    """Verify and act on one webhook delivery. Raises WebhookRejected (answer 400) and lets
+    django.db.OperationalError through on a lock timeout (answer 503, Stripe retries)."""
+    event = verify_event(payload, signature).to_dict(for_json=True)
+    event_id = event["id"]
+    event_type = event["type"]
+    if StripeEvent.objects.filter(pk=event_id).exists():
+        return WebhookResult(event_id, "duplicate", duplicate=True)
+    data = event["data"]["object"]
+    payment = _payment_for(event_type, data)
+    if payment is None:
+        outcome = "ignored" if event_type not in HANDLED_EVENTS else "unknown payment"
+        return _store_alone(event, outcome)
+    session = None
+    if event_type in CHECKOUT_EVENTS:
+        # Stripe's current word, not the (possibly stale or replayed) event's copy.
+        session = stripe.checkout.Session.retrieve(
+            payment.stripe_session_id, api_key=settings.STRIPE_SECRET_KEY
+        ).to_dict(for_json=True)
+    with transaction.atomic():
+        _set_lock_timeout()
+        locked_event = services.lock_event(payment.registration.event_id)
+        if StripeEvent.objects.filter(pk=event_id).exists():
+            return WebhookResult(event_id, "duplicate", duplicate=True)
+        payment = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("registration__ticket_type")
+            .get(pk=payment.pk)
+        )
+        payment.registration.event = locked_event
+        if event_type == "charge.refunded":
+            outcome = _record_refund(payment, data)
+        else:
+            outcome = _apply_session(payment, event_type, session)
+        StripeEvent.objects.create(
+            id=event_id,
+            type=event_type,
+            payment=payment,
+            outcome=outcome[:255],
+            payload=event,
+        )
+    return WebhookResult(event_id, outcome)
+
+
+def _payment_for(event_type: str, data) -> Payment | None:
+    queryset = Payment.objects.select_related("registration")
+    if event_type in CHECKOUT_EVENTS:
+        return queryset.filter(stripe_session_id=data.get("id")).first()
+    if event_type == "charge.refunded" and data.get("payment_intent"):
+        return queryset.filter(stripe_payment_intent=data.get("payment_intent")).first()
+    return None
+
+
+def _store_alone(event, outcome: str) -> WebhookResult:
+    with transaction.atomic():
+        _, created = StripeEvent.objects.get_or_create(
+            id=event["id"],
+            defaults={"type": event["type"], "outcome": outcome, "payload": event},
+        )
+    return WebhookResult(event["id"], outcome, duplicate=not created)
+
+
+def _set_lock_timeout() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{int(LOCK_TIMEOUT_MS)}ms'")
+
+
+def _amount_matches(payment: Payment, session) -> bool:
+    return session.get("amount_total") == minor_units(payment.amount, payment.currency) and (
+        str(session.get("currency") or "").lower() == payment.currency.lower()
+    )
+
+
+def _flag(payment: Payment, flag: str, note: str) -> None:
+    payment.flag = flag
+    payment.flag_note = note
+    logger.warning("Payment %s flagged %s: %s", payment.pk, flag, note)
+
+
+def _apply_session(payment: Payment, event_type: str, session) -> str:
+    registration = payment.registration
+    if event_type in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
+        if session.get("payment_status") != "paid":
+            return "awaiting payment"
+        if not _amount_matches(payment, session):
+            _flag(
+                payment,
+                Payment.Flag.MISMATCH,
+                f"Stripe reports {session.get('amount_total')} "
+                f"{str(session.get('currency')).upper()}, expected "
+                f"{minor_units(payment.amount, payment.currency)} {payment.currency}.",
+            )
+            payment.save(update_fields=["flag", "flag_note"])
+            return "amount mismatch"
+        if payment.status in (Payment.Status.PAID, Payment.Status.REFUNDED):
+            return "already paid"
+        paid_twice = (
+            registration.payments.filter(status=Payment.Status.PAID).exclude(pk=payment.pk).exists()
+        )
+        payment.status = Payment.Status.PAID
+        payment.paid_at = timezone.now()
+        payment.stripe_payment_intent = str(session.get("payment_intent") or "")
+        confirmed = not paid_twice and services.confirm_paid_registration(registration=registration)
+        outcome = "confirmed"
+        if paid_twice:
+            _flag(
+                payment,
+                Payment.Flag.REFUND_DUE,
+                "This registration was already paid by another checkout: refund this payment.",
+            )
+            outcome = "refund due"
+        elif not confirmed:
+            _flag(
+                payment,
+                Payment.Flag.REFUND_DUE,
+                "Paid after the seat was released and given away: refund the attendee.",
+            )
+            outcome = "refund due"
+        payment.save(
+            update_fields=["status", "paid_at", "stripe_payment_intent", "flag", "flag_note"]
+        )
+        return outcome
+    if event_type == "checkout.session.async_payment_failed":
+        if payment.status != Payment.Status.CREATED or session.get("payment_status") == "paid":
+            return "no change"
+        payment.status = Payment.Status.FAILED
+        payment.save(update_fields=["status"])
+        services.release_unpaid_seat(registration=registration)
+        return "failed, seat released"
+    # checkout.session.expired
+    if payment.status != Payment.Status.CREATED or session.get("status") != "expired":
+        return "no change"
+    payment.status = Payment.Status.EXPIRED
+    payment.save(update_fields=["status"])
+    # Another checkout of the same registration may still be open (a retry): keep the seat.
+    if registration.payments.filter(
+        status=Payment.Status.CREATED, expires_at__gt=timezone.now()
+    ).exists():
+        return "expired, another checkout open"
+    released = services.release_unpaid_seat(registration=registration)
+    return "expired, seat released" if released else "expired"
+
+
+def _record_refund(payment: Payment, charge) -> str:
+    refunded = charge.get("amount_refunded") or 0
+    currency = str(charge.get("currency") or payment.currency).lower()
+    if currency in ZERO_DECIMAL_CURRENCIES:
+        amount = Decimal(refunded)
+    else:
+        amount = (Decimal(refunded) / 100).quantize(Decimal("0.01"))
+    payment.amount_refunded = amount
+    if charge.get("refunded") or amount >= payment.amount:
+        payment.status = Payment.Status.REFUNDED
+    payment.save(update_fields=["amount_refunded", "status"])
+    return "refund recorded"
+
+
+# --- Reconciliation -------------------------------------------------------------------------
+
+
+def reconcile_checkouts(*, now=None, grace=timedelta(minutes=10)) -> int:
+    """Ask Stripe about the checkouts whose expiry passed more than `grace` ago and are still
+    open here (a webhook lost or never configured), and act on what Stripe says, exactly as
+    its webhook would: a paid session confirms, an expired one releases its seat. Safe to run
+    often and alongside the webhook. Returns how many payments changed."""
+    now = now or timezone.now()
+    stale = Payment.objects.filter(
+        status=Payment.Status.CREATED,
+        stripe_session_id__isnull=False,
+        expires_at__lte=now - grace,
+    ).select_related("registration")
+    changed = 0
+    for payment in stale:
+        session = stripe.checkout.Session.retrieve(
+            payment.stripe_session_id, api_key=settings.STRIPE_SECRET_KEY
+        ).to_dict(for_json=True)
+        if session.get("payment_status") == "paid":
+            event_type = "checkout.session.completed"
+        elif session.get("status") == "expired":
+            event_type = "checkout.session.expired"
+        else:
+            continue
+        with transaction.atomic():
+            _set_lock_timeout()
+            locked_event = services.lock_event(payment.registration.event_id)
+            payment = (
+                Payment.objects.select_for_update(of=("self",))
+                .select_related("registration__ticket_type")
+                .get(pk=payment.pk)
+            )
+            if payment.status != Payment.Status.CREATED:
+                continue
+            payment.registration.event = locked_event
+            _apply_session(payment, event_type, session)
+            changed += 1
+    return changed
