@@ -31,7 +31,7 @@ from events.admin import (
     scope_queryset,
 )
 from events.models import Event
-from registrations import emails, exports, selectors, services
+from registrations import emails, exports, payments, selectors, services
 from registrations.models import Invitation, OutgoingEmail, Payment, Registration, TicketType
 
 Status = Registration.Status
@@ -62,6 +62,7 @@ class TicketTypeAdmin(OrganisationScopedAdmin, TranslationAdmin):
         ("price", "currency"),
         ("capacity", "is_public", "position"),
         ("sale_start", "sale_end"),
+        "refundable_until_days",
     ]
 
     def get_queryset(self, request):
@@ -296,7 +297,7 @@ class RegistrationAdmin(OrganisationScopedAdmin):
         cancelled = 0
         for registration in queryset:
             if registration.is_active:
-                services.cancel_registration(registration=registration)
+                payments.cancel_paid_registration(registration=registration)
                 cancelled += 1
         self.message_user(
             request,
@@ -679,6 +680,8 @@ class PaymentAdmin(admin.ModelAdmin):
         "amount",
         "currency",
         "amount_refunded",
+        "refunded_at",
+        "stripe_refund_id",
         "flag",
         "flag_note",
         "stripe_session_id",

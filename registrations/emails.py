@@ -133,6 +133,7 @@ def render(email: OutgoingEmail) -> RenderedEmail:
         }
         if email.registration is not None:
             context["manage_url"] = settings.SITE_URL + email.registration.get_absolute_url()
+            context["payment"] = _payment_of(email)
         if email.invitation is not None:
             context["invitation_url"] = settings.SITE_URL + email.invitation.get_absolute_url()
         template = f"emails/{email.kind}"
@@ -146,6 +147,14 @@ def render(email: OutgoingEmail) -> RenderedEmail:
     return RenderedEmail(
         subject=subject, text=text, html=html, to=person.email, attachments=attachments
     )
+
+
+def _payment_of(email: OutgoingEmail):
+    """The payment an email speaks of: the paid one for a receipt, else the latest."""
+    payments = email.registration.payments.order_by("-created_at", "-pk")
+    if email.kind == OutgoingEmail.Kind.PAYMENT_RECEIPT:
+        payments = payments.exclude(paid_at=None).order_by("-paid_at", "-pk")
+    return payments.first()
 
 
 def calendar_attachment(email: OutgoingEmail):

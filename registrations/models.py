@@ -61,6 +61,15 @@ class TicketType(models.Model):
         help_text=_("Untick for tickets given only through invitations or by organisers."),
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+    refundable_until_days = models.PositiveSmallIntegerField(
+        _("refundable until (days before the event)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A paid registration cancelled at least this many days before the event starts is "
+            "refunded by card. Leave empty for no refund."
+        ),
+    )
 
     class Meta:
         verbose_name = _("ticket type")
@@ -312,6 +321,8 @@ class OutgoingEmail(models.Model):
         REMINDER = "reminder", _("reminder")
         CANCELLATION = "cancellation", _("cancellation")
         ALREADY_REGISTERED = "already_registered", _("already registered")
+        PAYMENT_RECEIPT = "payment_receipt", _("payment receipt")
+        PAYMENT_EXPIRED = "payment_expired", _("payment not received")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -368,7 +379,7 @@ class Payment(models.Model):
     class Flag(models.TextChoices):
         NONE = "", _("none")
         MISMATCH = "mismatch", _("amount or currency mismatch")
-        REFUND_DUE = "refund_due", _("paid after its seat was released: refund due")
+        REFUND_DUE = "refund_due", _("refund due")
 
     registration = models.ForeignKey(
         Registration,
@@ -395,6 +406,8 @@ class Payment(models.Model):
     amount_refunded = models.DecimalField(
         _("amount refunded"), max_digits=8, decimal_places=2, default=Decimal("0.00")
     )
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    stripe_refund_id = models.CharField(_("Stripe refund"), max_length=255, blank=True)
     flag = models.CharField(
         _("needs attention"), max_length=20, choices=Flag.choices, default=Flag.NONE, blank=True
     )

@@ -7,6 +7,12 @@ through a signed webhook, confirms it (`handle_webhook`): each event is stored o
 session is read again from Stripe before anything is done, its amount and currency are checked
 against the Payment, and the work runs under the event's seat lock then the payment's row lock,
 so duplicate and out-of-order deliveries all end in the same state.
+
+A confirmed card payment sends a receipt (besides the confirmation with its calendar
+invitation); an unpaid hold that expires or fails sends a "payment not received" email.
+`cancel_paid_registration` is the one way to cancel a registration from the attendee's page,
+the admin and the API: it cancels through `services.cancel_registration`, then refunds a card
+payment through Stripe when the ticket type's policy allows (`refund_allowed`).
 """
 
 import logging
@@ -22,7 +28,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from registrations import services
-from registrations.models import Payment, Registration, StripeEvent
+from registrations.emails import queue_email
+from registrations.models import OutgoingEmail, Payment, Registration, StripeEvent
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +76,13 @@ def minor_units(amount: Decimal, currency: str) -> int:
     if currency.lower() in ZERO_DECIMAL_CURRENCIES:
         return int(amount)
     return int((amount * 100).to_integral_value())
+
+
+def from_minor_units(amount: int, currency: str) -> Decimal:
+    """An amount as Stripe counts it, back in the currency's units."""
+    if currency.lower() in ZERO_DECIMAL_CURRENCIES:
+        return Decimal(amount)
+    return (Decimal(amount) / 100).quantize(Decimal("0.01"))
 
 
 def hold_duration() -> timedelta:
@@ -315,13 +329,17 @@ def _apply_session(payment: Payment, event_type: str, session) -> str:
         payment.save(
             update_fields=["status", "paid_at", "stripe_payment_intent", "flag", "flag_note"]
         )
+        if outcome == "confirmed" and registration.email:
+            # Queued after the payment is saved: the receipt is rendered from it.
+            queue_email(OutgoingEmail.Kind.PAYMENT_RECEIPT, registration=registration)
         return outcome
     if event_type == "checkout.session.async_payment_failed":
         if payment.status != Payment.Status.CREATED or session.get("payment_status") == "paid":
             return "no change"
         payment.status = Payment.Status.FAILED
         payment.save(update_fields=["status"])
-        services.release_unpaid_seat(registration=registration)
+        if services.release_unpaid_seat(registration=registration):
+            _tell_seat_released(registration)
         return "failed, seat released"
     # checkout.session.expired
     if payment.status != Payment.Status.CREATED or session.get("status") != "expired":
@@ -334,21 +352,128 @@ def _apply_session(payment: Payment, event_type: str, session) -> str:
     ).exists():
         return "expired, another checkout open"
     released = services.release_unpaid_seat(registration=registration)
+    if released:
+        _tell_seat_released(registration)
     return "expired, seat released" if released else "expired"
 
 
+def _tell_seat_released(registration: Registration) -> None:
+    if registration.email:
+        queue_email(OutgoingEmail.Kind.PAYMENT_EXPIRED, registration=registration)
+
+
 def _record_refund(payment: Payment, charge) -> str:
-    refunded = charge.get("amount_refunded") or 0
-    currency = str(charge.get("currency") or payment.currency).lower()
-    if currency in ZERO_DECIMAL_CURRENCIES:
-        amount = Decimal(refunded)
-    else:
-        amount = (Decimal(refunded) / 100).quantize(Decimal("0.01"))
-    payment.amount_refunded = amount
-    if charge.get("refunded") or amount >= payment.amount:
-        payment.status = Payment.Status.REFUNDED
-    payment.save(update_fields=["amount_refunded", "status"])
+    """Stripe's `charge.refunded`: its `amount_refunded` is the charge's running total, so
+    recording it twice, or after a refund this site asked for, never counts a refund twice."""
+    currency = str(charge.get("currency") or payment.currency)
+    amount = from_minor_units(charge.get("amount_refunded") or 0, currency)
+    _set_refunded(payment, amount, fully=bool(charge.get("refunded")))
     return "refund recorded"
+
+
+def _set_refunded(payment: Payment, amount: Decimal, *, fully: bool = False, refund_id=""):
+    """Record what has been refunded of a payment (the caller holds its row lock)."""
+    payment.amount_refunded = min(max(payment.amount_refunded, amount), payment.amount)
+    if payment.amount_refunded > 0 and payment.refunded_at is None:
+        payment.refunded_at = timezone.now()
+    if refund_id and not payment.stripe_refund_id:
+        payment.stripe_refund_id = refund_id
+    if fully or payment.amount_refunded >= payment.amount:
+        payment.status = Payment.Status.REFUNDED
+        if payment.flag == Payment.Flag.REFUND_DUE:
+            payment.flag = Payment.Flag.NONE
+            payment.flag_note = ""
+    payment.save(
+        update_fields=[
+            "amount_refunded",
+            "refunded_at",
+            "stripe_refund_id",
+            "status",
+            "flag",
+            "flag_note",
+        ]
+    )
+
+
+# --- Cancelling and refunding ---------------------------------------------------------------
+
+
+def refund_allowed(registration: Registration, *, now=None) -> bool:
+    """The ticket type's policy: a cancellation is refunded until `refundable_until_days`
+    days before the event starts; never when that is empty."""
+    days = registration.ticket_type.refundable_until_days
+    if days is None:
+        return False
+    return (now or timezone.now()) <= registration.event.start - timedelta(days=days)
+
+
+def cancel_paid_registration(*, registration: Registration, notify: bool = True) -> Registration:
+    """Cancel a registration (`services.cancel_registration`: its seat goes to the waiting
+    list) and refund its card payment through Stripe when the ticket type's policy allows.
+
+    The attendee's page, the admin and the API all cancel through this function. The
+    cancellation always stands: if Stripe cannot refund, the payment is flagged "refund due"
+    for the organisers. The refund's idempotency key is the payment's id, so a retry (or a
+    second cancellation) never refunds twice."""
+    registration = services.cancel_registration(registration=registration, notify=notify)
+    if registration.status != Registration.Status.CANCELLED:
+        return registration
+    registration = Registration.objects.select_related("ticket_type", "event").get(
+        pk=registration.pk
+    )
+    to_refund = registration.payments.filter(
+        method=Payment.Method.CARD, status=Payment.Status.PAID
+    ).exclude(stripe_payment_intent="")
+    if not to_refund.exists() or not refund_allowed(registration):
+        return registration
+    for payment in to_refund:
+        refund_payment(payment)
+    return registration
+
+
+def refund_payment(payment: Payment) -> bool:
+    """Ask Stripe to refund what is left of a card payment and record it; on failure, flag
+    the payment "refund due". True if Stripe accepted the refund."""
+    if not card_payment_available():
+        _refund_failed(payment, "STRIPE_SECRET_KEY is not set")
+        return False
+    try:
+        refund = stripe.Refund.create(
+            payment_intent=payment.stripe_payment_intent,
+            idempotency_key=f"refund-{payment.pk}",
+            api_key=settings.STRIPE_SECRET_KEY,
+            metadata={
+                "registration_id": str(payment.registration_id),
+                "payment_id": str(payment.pk),
+            },
+        )
+    except stripe.StripeError as error:
+        _refund_failed(payment, str(error))
+        return False
+    refund = refund.to_dict()
+    if refund.get("status") in ("failed", "canceled"):
+        _refund_failed(payment, f"Stripe answered {refund.get('status')} for {refund.get('id')}")
+        return False
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        # Without an amount Stripe refunds all that is left: the payment is fully refunded.
+        _set_refunded(payment, payment.amount, fully=True, refund_id=refund.get("id") or "")
+    return True
+
+
+def _refund_failed(payment: Payment, reason: str) -> None:
+    logger.warning("Refund of payment %s failed: %s", payment.pk, reason)
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if payment.status == Payment.Status.REFUNDED:
+            return
+        _flag(
+            payment,
+            Payment.Flag.REFUND_DUE,
+            f"Registration cancelled; the automatic refund failed ({reason}): refund this "
+            "payment from the Stripe dashboard.",
+        )
+        payment.save(update_fields=["flag", "flag_note"])
 
 
 # --- Reconciliation -------------------------------------------------------------------------

@@ -138,7 +138,7 @@ def manage(request, token):
                     return private_page(redirect(registration))
         elif action == "cancel" and registration.is_active:
             if request.POST.get("confirm") == "yes":
-                services.cancel_registration(registration=registration)
+                payments.cancel_paid_registration(registration=registration)
                 messages.success(request, _("Your registration is cancelled."))
                 return private_page(redirect(registration))
             confirm_cancel = True
@@ -179,6 +179,9 @@ def manage(request, token):
                 "offer_expired": offer_expired,
                 "card_payment_available": payments.card_payment_available(),
                 "payment": registration.payments.order_by("-created_at", "-pk").first(),
+                "paid_payments": registration.payments.exclude(paid_at=None).order_by(
+                    "paid_at", "pk"
+                ),
             },
         )
     )

@@ -11,7 +11,7 @@ from api.schema import ColloqueAutoSchema, ErrorSerializer
 from api.serializers.registrations import RegistrationCreateSerializer, RegistrationSerializer
 from api.throttling import WriteRateThrottle
 from api.views.base import ApiViewMixin
-from registrations import selectors, services
+from registrations import payments, selectors, services
 from registrations.models import SessionSignup
 
 SIGNUP = ("pk", "registration_id", "session_id")
@@ -121,9 +121,9 @@ class RegistrationViewSet(
     @action(detail=True, methods=["post"])
     def cancel(self, request, *args, **kwargs):
         """Cancel the registration (and its plus-ones'): the person gets the cancellation
-        email and a freed seat goes to the first on the waiting list. Cancelling again
-        changes nothing."""
-        registration = services.cancel_registration(registration=self.get_object())
+        email and a freed seat goes to the first on the waiting list; a card payment is
+        refunded when the ticket type's policy allows. Cancelling again changes nothing."""
+        registration = payments.cancel_paid_registration(registration=self.get_object())
         return Response(self._read(registration))
 
     def _read(self, registration):

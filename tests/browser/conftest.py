@@ -49,7 +49,9 @@ def browser():
 
 @pytest.fixture
 def foreign_requests() -> list[str]:
-    """Every request the page tried to send to another host (each one is blocked)."""
+    """Every request the page tried to send to another host (each one is blocked). A test that
+    serves another address itself (the faked Stripe Checkout page of test_payment.py) does so
+    with its own `page.route`, which comes before this context-wide block, for that test only."""
     return []
 
 

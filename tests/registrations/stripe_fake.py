@@ -35,6 +35,7 @@ class FakeStripe(HTTPClient):
         super().__init__()
         self.calls: list[Call] = []
         self.sessions: dict[str, dict] = {}
+        self.refunds: dict[str, dict] = {}
         self._by_idempotency_key: dict[str, str] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -54,6 +55,8 @@ class FakeStripe(HTTPClient):
                 return self._answer({"error": {"message": "Stripe is down"}}, 500)
             if method == "post" and parts.path == "/v1/checkout/sessions":
                 return self._answer(self._create_session(params, headers or {}))
+            if method == "post" and parts.path == "/v1/refunds":
+                return self._answer(self._create_refund(params, headers or {}))
             prefix = "/v1/checkout/sessions/"
             if method == "get" and parts.path.startswith(prefix):
                 session = self.sessions.get(parts.path.removeprefix(prefix))
@@ -94,6 +97,26 @@ class FakeStripe(HTTPClient):
             self._by_idempotency_key[key] = session_id
         return session
 
+    def _create_refund(self, params: dict, headers) -> dict:
+        key = headers.get("Idempotency-Key")
+        if key in self._by_idempotency_key:
+            return self.refunds[self._by_idempotency_key[key]]
+        intent = params["payment_intent"]
+        session = next(s for s in self.sessions.values() if s["payment_intent"] == intent)
+        refund_id = f"re_test_{next(self._ids)}"
+        refund = {
+            "id": refund_id,
+            "object": "refund",
+            "amount": session["amount_total"],
+            "currency": session["currency"],
+            "payment_intent": intent,
+            "status": "succeeded",
+        }
+        self.refunds[refund_id] = refund
+        if key:
+            self._by_idempotency_key[key] = refund_id
+        return refund
+
     # What Stripe does on its side.
     def pay(self, session_id: str, **changes) -> dict:
         session = self.sessions[session_id]
@@ -108,6 +131,9 @@ class FakeStripe(HTTPClient):
 
     def checkout_calls(self) -> list[Call]:
         return [call for call in self.calls if call.path == "/v1/checkout/sessions"]
+
+    def refund_calls(self) -> list[Call]:
+        return [call for call in self.calls if call.path == "/v1/refunds"]
 
 
 _event_ids = itertools.count(1)

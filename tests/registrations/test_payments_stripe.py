@@ -16,6 +16,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from registrations import payments, services
 from registrations.models import (
@@ -210,9 +211,11 @@ def test_a_signed_completed_webhook_confirms_and_sends_the_confirmation_with_cal
     registration.refresh_from_db()
     assert registration.confirmed_at is not None
     assert payment.stripe_payment_intent == f"pi_{payment.stripe_session_id}"
-    [message] = mail.outbox
-    assert message.to == ["camille1@example.org"]
-    assert calendar_attached(message) is not None
+    confirmation, receipt = mail.outbox
+    assert confirmation.to == ["camille1@example.org"]
+    assert calendar_attached(confirmation) is not None
+    assert receipt.subject.startswith(_("Payment receipt: %(title)s") % {"title": ""})
+    assert receipt.attachments == []
     retrieve = [call for call in fake_stripe.calls if call.method == "get"]
     assert [call.path for call in retrieve] == [
         f"/v1/checkout/sessions/{payment.stripe_session_id}"
@@ -236,6 +239,7 @@ def test_the_same_event_delivered_five_times_confirms_once_and_sends_one_email(c
     assert [answer.json()["duplicate"] for answer in answers] == [False] + [True] * 4
     assert state_of(payment) == ("confirmed", "paid", "")
     assert confirmations_sent(payment.registration) == 1
+    assert len(mail.outbox) == 2  # the confirmation and the payment receipt
     assert StripeEvent.objects.filter(pk="evt_same").count() == 1
 
 
