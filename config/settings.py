@@ -238,6 +238,10 @@ STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 # How long a seat is held while its buyer pays; Stripe requires at least 30 minutes and at
 # most 24 hours for a Checkout Session's expiry.
 PAYMENT_HOLD_MINUTES = min(max(env_int("PAYMENT_HOLD_MINUTES", 30), 30), 24 * 60)
+# Invoices (bank transfer): a reminder after INVOICE_REMINDER_DAYS, the seat released after
+# INVOICE_RELEASE_DAYS (also the invoice's due date), by `process_unpaid_invoices`.
+INVOICE_REMINDER_DAYS = max(env_int("INVOICE_REMINDER_DAYS", 7), 1)
+INVOICE_RELEASE_DAYS = max(env_int("INVOICE_RELEASE_DAYS", 30), 1)
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -222,6 +222,21 @@ class OrganisationAdmin(OrganisationScopedAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ("name",)}
     inlines = [MembershipInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "website"]}),
+        (
+            _("Legal details (printed on invoices)"),
+            {
+                "fields": [
+                    "legal_name",
+                    "address",
+                    ("siret", "vat_number"),
+                    "vat_mention",
+                    ("iban", "bic"),
+                ]
+            },
+        ),
+    ]
 
     def has_add_permission(self, request):
         return request.user.is_superuser
@@ -260,6 +275,7 @@ class TicketTypeInline(OrganisationScopedInline, TranslationStackedInline):
         ("price", "currency"),
         ("capacity", "is_public", "position"),
         ("sale_start", "sale_end"),
+        ("allows_card", "allows_invoice"),
     ]
 
 

@@ -8,6 +8,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -23,6 +24,26 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("identifier"), max_length=80, unique=True)
     website = models.URLField(_("website"), blank=True)
+    # Legal details printed on invoices (French public bodies pay on invoice).
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    siret = models.CharField(
+        _("SIRET"),
+        max_length=14,
+        blank=True,
+        validators=[
+            RegexValidator(r"^\d{14}$", _("A SIRET number is made of 14 digits."), code="siret")
+        ],
+    )
+    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    vat_mention = models.CharField(
+        _("VAT mention"),
+        max_length=200,
+        blank=True,
+        default="TVA non applicable, art. 293 B du CGI",
+    )
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="organisations", blank=True
     )

@@ -63,6 +63,7 @@ class TicketTypeAdmin(OrganisationScopedAdmin, TranslationAdmin):
         ("capacity", "is_public", "position"),
         ("sale_start", "sale_end"),
         "refundable_until_days",
+        ("allows_card", "allows_invoice"),
     ]
 
     def get_queryset(self, request):
@@ -670,15 +671,29 @@ class PaymentAdmin(admin.ModelAdmin):
         "created_at",
         "paid_at",
     ]
-    list_filter = ["flag", "status"]
+    list_filter = ["flag", "method", "status"]
     list_select_related = ["registration__event"]
-    search_fields = ["registration__email", "registration__last_name", "stripe_session_id"]
+    search_fields = [
+        "registration__email",
+        "registration__last_name",
+        "stripe_session_id",
+        "invoice_number",
+        "billing_name",
+        "purchase_order_number",
+    ]
+    actions = ["mark_paid"]
     fields = [
         "registration",
         "method",
         "status",
         "amount",
         "currency",
+        "invoice_number",
+        "billing_name",
+        "billing_address",
+        "purchase_order_number",
+        "due_at",
+        "reminded_at",
         "amount_refunded",
         "refunded_at",
         "stripe_refund_id",
@@ -720,6 +735,39 @@ class PaymentAdmin(admin.ModelAdmin):
     @admin.display(description=_("email"))
     def email(self, payment):
         return payment.registration.email
+
+    @admin.action(description=_("Mark the selected invoices paid"))
+    def mark_paid(self, request, queryset):
+        marked = skipped = 0
+        for payment in queryset:
+            if payment.method != Payment.Method.INVOICE:
+                skipped += 1
+            elif payments.mark_invoice_paid(payment=payment):
+                marked += 1
+            else:
+                skipped += 1
+        if marked:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d invoice marked paid: its registration is confirmed.",
+                    "%(count)d invoices marked paid: their registrations are confirmed.",
+                    marked,
+                )
+                % {"count": marked},
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d payment left as it was (not an invoice, or already paid).",
+                    "%(count)d payments left as they were (not invoices, or already paid).",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
 
     @admin.display(description=_("event"))
     def event(self, payment):

@@ -144,6 +144,9 @@ def render(email: OutgoingEmail) -> RenderedEmail:
         invite = calendar_attachment(email)
         if invite is not None:
             attachments.append(invite)
+        invoice = invoice_attachment(email, context["payment"] if email.registration else None)
+        if invoice is not None:
+            attachments.append(invoice)
     return RenderedEmail(
         subject=subject, text=text, html=html, to=person.email, attachments=attachments
     )
@@ -155,6 +158,16 @@ def _payment_of(email: OutgoingEmail):
     if email.kind == OutgoingEmail.Kind.PAYMENT_RECEIPT:
         payments = payments.exclude(paid_at=None).order_by("-paid_at", "-pk")
     return payments.first()
+
+
+def invoice_attachment(email: OutgoingEmail, payment):
+    """The invoice PDF an invoice email (or its reminder) carries."""
+    kinds = (OutgoingEmail.Kind.INVOICE, OutgoingEmail.Kind.INVOICE_REMINDER)
+    if email.kind not in kinds or payment is None or not payment.invoice_number:
+        return None
+    from registrations.invoice_pdf import build_invoice
+
+    return (f"invoice-{payment.invoice_number}.pdf", build_invoice(payment), "application/pdf")
 
 
 def calendar_attachment(email: OutgoingEmail):

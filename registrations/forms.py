@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, Session
-from registrations import services
+from registrations import payments, services
 from registrations.models import TicketType
 
 # Input sizes for the browser; the services hold the real limits.
@@ -190,6 +190,25 @@ class RegistrationForm(AttendeeForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    payment_method = forms.ChoiceField(
+        label=_("Payment"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[("card", _("By card")), ("invoice", _("On invoice (bank transfer)"))],
+    )
+    billing_name = forms.CharField(
+        label=_("Paying body"),
+        required=False,
+        help_text=_("The body the invoice is made out to, e.g. “Centre hospitalier d'Arles”."),
+    )
+    billing_address = forms.CharField(
+        label=_("Billing address"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    purchase_order_number = forms.CharField(
+        label=_("Purchase order number"),
+        required=False,
+        help_text=_("If your body issued one: it will be printed on the invoice. Optional."),
+    )
     consent_processing = forms.BooleanField(
         label=_(
             "I agree that the organisers process my data to manage my registration and my "
@@ -229,6 +248,17 @@ class RegistrationForm(AttendeeForm):
     @cached_property
     def workshops(self) -> list[SessionOffer]:
         return session_offers(self.event)
+
+    @property
+    def offers_invoice(self) -> bool:
+        return any(
+            offer.is_available and payments.invoice_payment_available(offer.ticket_type)
+            for offer in self.tickets
+        )
+
+    @property
+    def billing_fields(self):
+        return [self[name] for name in ("billing_name", "billing_address", "purchase_order_number")]
 
     @property
     def has_tickets(self) -> bool:
@@ -292,7 +322,35 @@ class RegistrationForm(AttendeeForm):
             for name in services.TICKET_CATEGORY_FIELDS.get(ticket_type.category, ()):
                 if not (cleaned.get(name) or "").strip() and name not in self.errors:
                     self.add_error(name, _("This field is required for this ticket."))
+            self._clean_payment(cleaned, ticket_type)
         return cleaned
+
+    def _clean_payment(self, cleaned, ticket_type: TicketType) -> None:
+        """Card or invoice, for a paid ticket that may be paid on invoice; the paying body's
+        details for an invoice."""
+        self.payment_method = "card"
+        self.billing = None
+        if not payments.invoice_payment_available(ticket_type):
+            return
+        chosen = cleaned.get("payment_method") or ""
+        if not payments.card_payment_allowed(ticket_type):
+            chosen = "invoice"
+        if chosen not in ("card", "invoice"):
+            self.add_error("payment_method", _("Choose how you will pay."))
+            return
+        self.payment_method = chosen
+        if chosen == "invoice":
+            try:
+                self.billing = payments.clean_billing(cleaned)
+            except ValidationError as error:
+                self.add_service_errors(error)
+
+    def pays_on_invoice(self, registration) -> bool:
+        return (
+            getattr(self, "payment_method", "card") == "invoice"
+            and self.billing is not None
+            and registration.status == registration.Status.PENDING_PAYMENT
+        )
 
     def register(self):
         """Register the attendee through the services. Call only on a valid form; raises

@@ -70,6 +70,12 @@ class TicketType(models.Model):
             "refunded by card. Leave empty for no refund."
         ),
     )
+    allows_card = models.BooleanField(_("payable by card"), default=True)
+    allows_invoice = models.BooleanField(
+        _("payable on invoice"),
+        default=False,
+        help_text=_("Public bodies may then pay by bank transfer against an invoice."),
+    )
 
     class Meta:
         verbose_name = _("ticket type")
@@ -323,6 +329,8 @@ class OutgoingEmail(models.Model):
         ALREADY_REGISTERED = "already_registered", _("already registered")
         PAYMENT_RECEIPT = "payment_receipt", _("payment receipt")
         PAYMENT_EXPIRED = "payment_expired", _("payment not received")
+        INVOICE = "invoice", _("invoice")
+        INVOICE_REMINDER = "invoice_reminder", _("invoice reminder")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -368,6 +376,7 @@ class Payment(models.Model):
 
     class Method(models.TextChoices):
         CARD = "card", _("card (Stripe)")
+        INVOICE = "invoice", _("invoice (bank transfer)")
 
     class Status(models.TextChoices):
         CREATED = "created", _("checkout started")
@@ -414,6 +423,15 @@ class Payment(models.Model):
     flag_note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    # Invoice / bank transfer.
+    invoice_number = models.CharField(
+        _("invoice number"), max_length=30, unique=True, null=True, blank=True
+    )
+    purchase_order_number = models.CharField(_("purchase order number"), max_length=100, blank=True)
+    billing_name = models.CharField(_("paying body"), max_length=200, blank=True)
+    billing_address = models.TextField(_("billing address"), blank=True)
+    due_at = models.DateTimeField(_("due on"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("payment")

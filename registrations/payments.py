@@ -22,11 +22,13 @@ from decimal import Decimal
 
 import stripe
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from events.models import Organisation
 from registrations import services
 from registrations.emails import queue_email
 from registrations.models import OutgoingEmail, Payment, Registration, StripeEvent
@@ -112,7 +114,9 @@ def start_checkout(*, registration: Registration) -> Payment:
         # A checkout still open for a while is reused (same session, or the same idempotency
         # key after a failed call); one that never reached Stripe and is now too old to reuse
         # with the same parameters is closed.
-        open_checkouts = registration.payments.filter(status=Payment.Status.CREATED)
+        open_checkouts = registration.payments.filter(
+            method=Payment.Method.CARD, status=Payment.Status.CREATED
+        )
         payment = open_checkouts.filter(
             expires_at__gt=timezone.now() + timedelta(minutes=1)
         ).first()
@@ -515,3 +519,192 @@ def reconcile_checkouts(*, now=None, grace=timedelta(minutes=10)) -> int:
             _apply_session(payment, event_type, session)
             changed += 1
     return changed
+
+
+# --- Invoice / bank transfer ----------------------------------------------------------------
+#
+# French public bodies pay on invoice against a purchase order. The registration waits in
+# "pending payment", holding its seat, with an invoice (registrations/invoice_pdf.py); an
+# organiser marks it paid (admin or API) once the transfer arrives, which confirms it.
+# Unpaid invoices are reminded after INVOICE_REMINDER_DAYS and released after
+# INVOICE_RELEASE_DAYS (`process_unpaid_invoices`).
+
+BILLING_FIELDS = {"billing_name": 200, "billing_address": 1000, "purchase_order_number": 100}
+
+
+@dataclass
+class BillingDetails:
+    billing_name: str
+    billing_address: str
+    purchase_order_number: str = ""
+
+
+def invoice_payment_available(ticket_type) -> bool:
+    return bool(ticket_type.allows_invoice) and not ticket_type.is_free
+
+
+def card_payment_allowed(ticket_type) -> bool:
+    return card_payment_available() and ticket_type.allows_card
+
+
+def clean_billing(data: dict) -> BillingDetails:
+    """The paying body's details, whatever the channel. Raises ValidationError by field."""
+    errors, cleaned = {}, {}
+    for name, max_length in BILLING_FIELDS.items():
+        try:
+            cleaned[name] = services.clean_text(
+                data.get(name),
+                field_name=name,
+                max_length=max_length,
+                multi_line=name == "billing_address",
+            )
+        except ValidationError as error:
+            errors[name] = error.messages
+    if not errors.get("billing_name") and not cleaned.get("billing_name"):
+        errors["billing_name"] = [_("Enter the name of the body that pays the invoice.")]
+    if not errors.get("billing_address") and not cleaned.get("billing_address"):
+        errors["billing_address"] = [_("Enter the address the invoice is sent to.")]
+    if errors:
+        raise ValidationError(errors)
+    return BillingDetails(**cleaned)
+
+
+def _next_invoice_number(organisation_id: int, year: int) -> str:
+    """The next invoice number of an organisation for a year ("F3-2027-0001"). The caller
+    holds the organisation's row lock, so two invoices never get the same number."""
+    prefix = f"F{organisation_id}-{year}-"
+    last = (
+        Payment.objects.filter(invoice_number__startswith=prefix)
+        .order_by("-invoice_number")
+        .values_list("invoice_number", flat=True)
+        .first()
+    )
+    sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{sequence:04d}"
+
+
+def start_invoice(*, registration: Registration, billing: BillingDetails, now=None) -> Payment:
+    """Issue the invoice of a registration awaiting payment, for a ticket type that allows
+    it, and email it. Locks the organisation's row (the invoice number is sequential), then
+    the registration's. An invoice already open for the registration is returned as is."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("ticket_type", "event")
+            .get(pk=registration.pk)
+        )
+        organisation_id = registration.event.organisation_id
+        Organisation.objects.select_for_update().filter(pk=organisation_id).first()
+        if registration.status != Registration.Status.PENDING_PAYMENT:
+            raise PaymentError(_("This registration is not awaiting payment."))
+        ticket_type = registration.ticket_type
+        if not invoice_payment_available(ticket_type):
+            raise PaymentError(_("This ticket cannot be paid on invoice."))
+        existing = registration.payments.filter(
+            method=Payment.Method.INVOICE, status=Payment.Status.CREATED
+        ).first()
+        if existing is not None:
+            return existing
+        payment = Payment.objects.create(
+            registration=registration,
+            method=Payment.Method.INVOICE,
+            amount=ticket_type.price,
+            currency=ticket_type.currency.upper(),
+            invoice_number=_next_invoice_number(organisation_id, now.year),
+            billing_name=billing.billing_name,
+            billing_address=billing.billing_address,
+            purchase_order_number=billing.purchase_order_number,
+            created_at=now,
+            due_at=now + timedelta(days=settings.INVOICE_RELEASE_DAYS),
+        )
+        if registration.email:
+            queue_email(OutgoingEmail.Kind.INVOICE, registration=registration)
+    return payment
+
+
+def mark_invoice_paid(*, payment: Payment) -> bool:
+    """An organiser says the transfer for an invoice arrived: the payment is recorded as paid
+    and the registration confirmed (with its confirmation email). Locks the event's seats,
+    then the payment's row. Marking it again changes nothing and returns False. A payment
+    that arrives after the seat was released and given away is flagged "refund due"."""
+    with transaction.atomic():
+        registration = Registration.objects.only("event_id").get(pk=payment.registration_id)
+        locked_event = services.lock_event(registration.event_id)
+        payment = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("registration__ticket_type")
+            .get(pk=payment.pk)
+        )
+        if payment.method != Payment.Method.INVOICE:
+            raise PaymentError(_("Only invoices are marked paid by hand."))
+        if payment.status == Payment.Status.PAID or payment.status == Payment.Status.REFUNDED:
+            return False
+        registration = payment.registration
+        registration.event = locked_event
+        payment.status = Payment.Status.PAID
+        payment.paid_at = timezone.now()
+        if not services.confirm_paid_registration(registration=registration):
+            _flag(
+                payment,
+                Payment.Flag.REFUND_DUE,
+                "Invoice paid after the seat was released and given away: refund the body.",
+            )
+        payment.save(update_fields=["status", "paid_at", "flag", "flag_note"])
+    return True
+
+
+@dataclass
+class UnpaidInvoicesReport:
+    reminded: int = 0
+    released: int = 0
+
+
+def process_unpaid_invoices(*, now=None) -> UnpaidInvoicesReport:
+    """Remind the attendees whose invoice is unpaid after INVOICE_REMINDER_DAYS (once), and
+    release the seat of those unpaid after INVOICE_RELEASE_DAYS. Safe to run often."""
+    now = now or timezone.now()
+    report = UnpaidInvoicesReport()
+    unpaid = Payment.objects.filter(
+        method=Payment.Method.INVOICE,
+        status=Payment.Status.CREATED,
+        registration__status=Registration.Status.PENDING_PAYMENT,
+    )
+    release_before = now - timedelta(days=settings.INVOICE_RELEASE_DAYS)
+    for payment_id, event_id in unpaid.filter(created_at__lte=release_before).values_list(
+        "pk", "registration__event_id"
+    ):
+        with transaction.atomic():
+            locked_event = services.lock_event(event_id)
+            payment = (
+                Payment.objects.select_for_update(of=("self",))
+                .select_related("registration__ticket_type")
+                .get(pk=payment_id)
+            )
+            if payment.status != Payment.Status.CREATED:
+                continue
+            payment.status = Payment.Status.EXPIRED
+            payment.save(update_fields=["status"])
+            registration = payment.registration
+            registration.event = locked_event
+            if services.release_unpaid_seat(registration=registration):
+                _tell_seat_released(registration)
+                report.released += 1
+    remind_before = now - timedelta(days=settings.INVOICE_REMINDER_DAYS)
+    for payment_id in unpaid.filter(
+        created_at__lte=remind_before, reminded_at__isnull=True
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            payment = (
+                Payment.objects.select_for_update(of=("self",))
+                .select_related("registration")
+                .get(pk=payment_id)
+            )
+            if payment.status != Payment.Status.CREATED or payment.reminded_at is not None:
+                continue
+            payment.reminded_at = now
+            payment.save(update_fields=["reminded_at"])
+            if payment.registration.email:
+                queue_email(OutgoingEmail.Kind.INVOICE_REMINDER, registration=payment.registration)
+                report.reminded += 1
+    return report

@@ -5,6 +5,7 @@ Views parse the request, call one service and render; the rules are in services.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,7 +15,8 @@ from events import selectors
 from registrations import emails, payments, services
 from registrations.forms import RegistrationForm, RenameForm, registration_is_open
 from registrations.http import private_page
-from registrations.models import Registration
+from registrations.invoice_pdf import build_invoice
+from registrations.models import Payment, Registration
 from registrations.ratelimit import rate_limited
 
 
@@ -28,7 +30,12 @@ def register(request, slug):
     already_registered = False
     if form.is_bound and form.is_valid():
         try:
-            registration = form.register()
+            with transaction.atomic():
+                registration = form.register()
+                if form.pays_on_invoice(registration):
+                    payments.start_invoice(registration=registration, billing=form.billing)
+        except payments.PaymentError as error:
+            form.add_error(None, str(error.message))
         except services.AlreadyRegistered as error:
             already_registered = True
             form.add_registration_error(error)
@@ -37,7 +44,8 @@ def register(request, slug):
         else:
             if (
                 registration.status == Registration.Status.PENDING_PAYMENT
-                and payments.card_payment_available()
+                and not form.pays_on_invoice(registration)
+                and payments.card_payment_allowed(registration.ticket_type)
             ):
                 try:
                     payment = payments.start_checkout(registration=registration)
@@ -185,6 +193,23 @@ def manage(request, token):
             },
         )
     )
+
+
+def manage_invoice(request, token):
+    """The invoice of the attendee's latest invoice payment, as a PDF."""
+    registration = _registration_or_404(token)
+    payment = (
+        registration.payments.filter(method=Payment.Method.INVOICE)
+        .exclude(invoice_number=None)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if payment is None:
+        raise Http404
+    payment.registration = registration
+    response = HttpResponse(build_invoice(payment), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="invoice-{payment.invoice_number}.pdf"'
+    return private_page(response)
 
 
 def manage_calendar(request, token):

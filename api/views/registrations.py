@@ -1,4 +1,5 @@
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -12,7 +13,7 @@ from api.serializers.registrations import RegistrationCreateSerializer, Registra
 from api.throttling import WriteRateThrottle
 from api.views.base import ApiViewMixin
 from registrations import payments, selectors, services
-from registrations.models import SessionSignup
+from registrations.models import Payment, SessionSignup
 
 SIGNUP = ("pk", "registration_id", "session_id")
 
@@ -124,6 +125,27 @@ class RegistrationViewSet(
         email and a freed seat goes to the first on the waiting list; a card payment is
         refunded when the ticket type's policy allows. Cancelling again changes nothing."""
         registration = payments.cancel_paid_registration(registration=self.get_object())
+        return Response(self._read(registration))
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"], url_path="mark-paid")
+    def mark_paid(self, request, *args, **kwargs):
+        """Record that the bank transfer for the registration's invoice arrived: the
+        registration is confirmed and the attendee gets the confirmation email. Marking it
+        again changes nothing and sends nothing."""
+        registration = self.get_object()
+        payment = (
+            registration.payments.filter(method=Payment.Method.INVOICE)
+            .exclude(status__in=[Payment.Status.EXPIRED, Payment.Status.FAILED])
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if payment is None:
+            return Response(
+                {"detail": _("This registration has no invoice to mark paid.")},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        payments.mark_invoice_paid(payment=payment)
         return Response(self._read(registration))
 
     def _read(self, registration):
