@@ -52,6 +52,8 @@ class RenderedEmail:
     html: str
     to: str
     attachments: list[tuple[str, bytes, str]]
+    # Further recipients: the other organisers of an organisers' email.
+    also_to: tuple[str, ...] = ()
 
 
 def deliver(email_id: int) -> OutgoingEmail:
@@ -104,7 +106,7 @@ def build_message(email: OutgoingEmail) -> EmailMultiAlternatives:
         subject=rendered.subject,
         body=rendered.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[rendered.to],
+        to=[rendered.to, *rendered.also_to],
         reply_to=[reply_to] if (reply_to := _event(email).contact_email) else None,
     )
     message.attach_alternative(rendered.html, "text/html")
@@ -120,7 +122,10 @@ def _event(email: OutgoingEmail):
 def render(email: OutgoingEmail) -> RenderedEmail:
     """Subject, text, HTML and attachments of an email, in the recipient's language."""
     person = email.registration or email.invitation
+    for_organisers = email.kind in OutgoingEmail.ORGANISER_KINDS
     language = person.language if person.language in dict(settings.LANGUAGES) else "fr"
+    if for_organisers:
+        language = settings.LANGUAGE_CODE
     with translation.override(language):
         context = {
             "email": email,
@@ -147,9 +152,32 @@ def render(email: OutgoingEmail) -> RenderedEmail:
         invoice = invoice_attachment(email, context["payment"] if email.registration else None)
         if invoice is not None:
             attachments.append(invoice)
+    recipients = organiser_addresses(person.event) if for_organisers else [person.email]
     return RenderedEmail(
-        subject=subject, text=text, html=html, to=person.email, attachments=attachments
+        subject=subject,
+        text=text,
+        html=html,
+        to=recipients[0],
+        attachments=attachments,
+        also_to=tuple(recipients[1:]),
     )
+
+
+def organiser_addresses(event) -> list[str]:
+    """Who hears of what needs an organiser: the event's contact address, else the owners and
+    organisers of its organisation, else the site's server address."""
+    if event.contact_email:
+        return [event.contact_email]
+    from events.models import Membership
+
+    addresses = sorted(
+        Membership.objects.filter(
+            organisation_id=event.organisation_id, role__in=Membership.EDITOR_ROLES
+        )
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    return addresses or [settings.SERVER_EMAIL]
 
 
 def _payment_of(email: OutgoingEmail):

@@ -331,6 +331,10 @@ class OutgoingEmail(models.Model):
         PAYMENT_EXPIRED = "payment_expired", _("payment not received")
         INVOICE = "invoice", _("invoice")
         INVOICE_REMINDER = "invoice_reminder", _("invoice reminder")
+        PAYMENT_FLAGGED = "payment_flagged", _("payment to check (organisers)")
+
+    # Kinds sent to the event's organisers rather than to the person concerned.
+    ORGANISER_KINDS = ("payment_flagged",)
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")

@@ -286,9 +286,14 @@ def _amount_matches(payment: Payment, session) -> bool:
 
 
 def _flag(payment: Payment, flag: str, note: str) -> None:
+    """Flag a payment for the organisers and tell them by email (once per flag raised)."""
+    already = payment.flag == flag
     payment.flag = flag
     payment.flag_note = note
     logger.warning("Payment %s flagged %s: %s", payment.pk, flag, note)
+    if not already:
+        payment.save(update_fields=["flag", "flag_note"])
+        queue_email(OutgoingEmail.Kind.PAYMENT_FLAGGED, registration=payment.registration)
 
 
 def _apply_session(payment: Payment, event_type: str, session) -> str:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from registrations import emails, services
 from registrations.models import OutgoingEmail, Registration
-from tests.factories import InvitationFactory
+from tests.factories import EventFactory, InvitationFactory, MembershipFactory
 from tests.registrations.attendee_steps import (
     calendar_attached,
     colloquium_ticket,
@@ -250,3 +250,20 @@ def test_a_mail_server_outage_keeps_the_registration_and_the_email_is_sent_on_re
     queued.refresh_from_db()
     assert (queued.status, queued.attempts, queued.last_error) == ("sent", 2, "")
     assert queued.sent_at is not None
+
+
+@pytest.mark.django_db
+def test_organisers_hear_of_payments_at_the_contact_address_else_through_their_members(settings):
+    event = EventFactory(contact_email="colloque@example.org")
+    assert emails.organiser_addresses(event) == ["colloque@example.org"]
+
+    event.contact_email = ""
+    settings.SERVER_EMAIL = "Colloque <server@example.org>"
+    assert emails.organiser_addresses(event) == ["Colloque <server@example.org>"]
+
+    MembershipFactory(organisation=event.organisation, user__email="b@example.org")
+    MembershipFactory(organisation=event.organisation, user__email="a@example.org")
+    MembershipFactory(
+        organisation=event.organisation, user__email="door@example.org", role="door_staff"
+    )
+    assert emails.organiser_addresses(event) == ["a@example.org", "b@example.org"]

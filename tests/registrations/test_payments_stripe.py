@@ -18,7 +18,7 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registrations import payments, services
+from registrations import emails, payments, services
 from registrations.models import (
     OutgoingEmail,
     Payment,
@@ -413,6 +413,12 @@ def test_a_payment_after_its_seat_was_given_away_is_recorded_and_flagged_for_ref
     assert waiting.status == Registration.Status.OFFERED
     assert held(ticket) == 1
     assert confirmations_sent(payment.registration) == 0
+    organisers = emails.organiser_addresses(ticket.event)
+    alerts = [message for message in mail.outbox if message.to == organisers]
+    assert [alert.subject for alert in alerts] == [
+        f"Un paiement est à vérifier : {ticket.event.title}"
+    ]
+    assert "remboursement dû" in alerts[0].body
     listing = admin_client.get("/admin/registrations/payment/?flag=refund_due")
     assert listing.status_code == 200
     assert payment.registration.email in listing.content.decode()
@@ -432,7 +438,12 @@ def test_a_wrong_amount_or_currency_confirms_nothing_and_is_flagged(client, fake
     assert response.status_code == 200
     assert response.json()["outcome"] == "amount mismatch"
     assert state_of(payment) == ("pending_payment", "created", "mismatch")
-    assert mail.outbox == []
+    # Nothing to the attendee; the organisers are told.
+    [alert] = mail.outbox
+    event = payment.registration.event
+    assert alert.to == emails.organiser_addresses(event)
+    assert alert.subject == f"Un paiement est à vérifier : {event.title}"
+    assert "demande l'attention d'un organisateur" in alert.body
 
 
 @pytest.mark.django_db
