@@ -145,8 +145,21 @@ class RenameForm(forms.ModelForm):
         fields = ["first_name", "last_name"]
 
 
+class KeptRecordAdmin(OrganisationScopedAdmin):
+    """Registrations and invitations are never deleted (cancel or withdraw them instead) and,
+    once made, change only through the fields their services allow."""
+
+    readonly_on_change: list[str] = []
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_on_change if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Registration)
-class RegistrationAdmin(OrganisationScopedAdmin):
+class RegistrationAdmin(KeptRecordAdmin):
     list_display = [
         "last_name",
         "first_name",
@@ -226,12 +239,6 @@ class RegistrationAdmin(OrganisationScopedAdmin):
                 },
             ),
         ]
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_on_change if obj is not None else []
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -398,7 +405,7 @@ class GuestListImportForm(forms.Form):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(OrganisationScopedAdmin):
+class InvitationAdmin(KeptRecordAdmin):
     list_display = [
         "last_name",
         "first_name",
@@ -450,12 +457,6 @@ class InvitationAdmin(OrganisationScopedAdmin):
             "deadline",
             *self.readonly_on_change[8:],
         ]
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_on_change if obj is not None else []
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def save_model(self, request, obj, form, change):
         if change:
