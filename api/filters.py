@@ -117,13 +117,21 @@ class RegistrationFilter(django_filters.FilterSet):
     email = django_filters.CharFilter(
         method="filter_email", max_length=254, label="Email address (any case)."
     )
+    checked_in = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        method="filter_checked_in",
+        label="Admitted at the event's entrance (true) or not yet (false).",
+    )
 
     class Meta:
         model = Registration
-        fields = ["event", "ticket_type", "status", "email"]
+        fields = ["event", "ticket_type", "status", "email", "checked_in"]
 
     def filter_email(self, queryset, name, value):
         return queryset.filter(email=value.strip().lower())
+
+    def filter_checked_in(self, queryset, name, value):
+        return queryset.filter(checked_in_at__isnull=value == "false")
 
 
 class InvitationFilter(django_filters.FilterSet):

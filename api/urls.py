@@ -2,6 +2,7 @@ from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from api.views.base import NotFoundView
+from api.views.checkin import CheckInView, CheckpointListView, OfflineBundleView
 from api.views.events import EventViewSet
 from api.views.invitations import InvitationViewSet
 from api.views.registrations import RegistrationViewSet
@@ -21,6 +22,9 @@ app_name = "api"
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("checkin/", CheckInView.as_view(), name="checkin"),
+    path("checkin/checkpoints/", CheckpointListView.as_view(), name="checkin-checkpoints"),
+    path("checkin/bundle/", OfflineBundleView.as_view(), name="checkin-bundle"),
     # Any other address under the API is answered in JSON like the rest, not with the site's
     # HTML page. Only addresses ending with "/": the others get APPEND_SLASH's redirect.
     re_path(r"^[\s\S]*/$", NotFoundView.as_view(), name="not-found"),

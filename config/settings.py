@@ -137,7 +137,12 @@ USE_TZ = True
 # --- Static and uploaded files ----------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # The scanner page's QR decoder where the browser has no BarcodeDetector: served from
+    # here like everything else, never from a CDN (`npm ci` installs it from the lock file).
+    ("vendor/jsqr", BASE_DIR / "node_modules" / "jsqr" / "dist"),
+]
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
@@ -276,6 +281,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "EventStatusEnum": "events.models.Event.Status",
         "SessionStatusEnum": "events.models.Session.Status",
+        "CheckInResultEnum": "registrations.models.CheckIn.Result",
     },
 }
 

@@ -42,6 +42,10 @@ ORGANISATION_LOOKUPS = {
     "registrations.registration": "event__organisation",
     "registrations.sessionsignup": "registration__event__organisation",
     "registrations.invitation": "event__organisation",
+    "registrations.badgesheet": "event__organisation",
+    "registrations.checkpoint": "event__organisation",
+    "registrations.scannerdevice": "event__organisation",
+    "registrations.checkin": "event__organisation",
     # Outgoing emails reach their organisation through a registration or an invitation: their
     # admin (registrations/admin.py) scopes them itself.
 }
@@ -99,6 +103,20 @@ class ScopedChoicesMixin:
         if queryset is None:
             queryset = db_field.remote_field.model._default_manager.using(db)
         return scope_queryset(queryset, organisation_ids)
+
+
+class ReadOnlyAdmin:
+    """A log the back office shows and never changes: nothing is added, edited or deleted by
+    hand (actions may still act on the selected rows). Put it before the ModelAdmin base."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class OrganisationScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
@@ -306,13 +324,32 @@ class EventAdmin(OrganisationScopedAdmin, TranslationAdmin):
             _("Registration"),
             {"fields": ["capacity", "has_waiting_list", "offer_validity_hours"]},
         ),
+        (_("Attendance"), {"fields": ["attendance_links"]}),
     ]
+    readonly_fields = ["attendance_links"]
     database_rule_messages = {
         SESSION_OUTSIDE_EVENT: _(
             "Some sessions of this event would fall outside its new dates. "
             "Move or delete those sessions first."
         ),
     }
+
+    @admin.display(description=_("attendance"))
+    def attendance_links(self, event):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        if event.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("registrations:attendance", kwargs={"slug": event.slug}),
+            _("Live attendance"),
+            reverse("registrations:attendance-sheet", kwargs={"slug": event.slug}),
+            _("Attendance sheet (CSV)"),
+            reverse("registrations:certificates", kwargs={"slug": event.slug}),
+            _("All attendance certificates (PDF)"),
+        )
 
 
 class SessionDayFilter(admin.SimpleListFilter):

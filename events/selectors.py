@@ -27,6 +27,18 @@ def organisations_edited_by(user) -> set[int]:
     return cached
 
 
+def organisations_staffed_by(user) -> set[int]:
+    """Ids of the organisations where `user` may check guests in: any membership (door staff,
+    organiser, owner)."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return set()
+    cached = getattr(user, "_colloque_staffed_organisations", None)
+    if cached is None:
+        cached = set(Membership.objects.filter(user=user).values_list("organisation_id", flat=True))
+        user._colloque_staffed_organisations = cached
+    return cached
+
+
 def published_events() -> QuerySet[Event]:
     """Events the public may see: published or cancelled (a cancelled event stays readable)."""
     return Event.objects.filter(

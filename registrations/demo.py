@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from events.models import Event
-from registrations import services
-from registrations.models import Invitation, Registration, TicketType
+from registrations import checkin, services
+from registrations.models import Checkpoint, Invitation, Registration, TicketType
 
 PARIS = ZoneInfo("Europe/Paris")
 COLLOQUIUM = "protection-sociale-et-territoires-2027"
@@ -246,11 +246,28 @@ def load_registrations_demo() -> dict:
             )
         for event in events.values():
             services.recount_seats(event=event)
+            _checkpoints(event)
     return {
         "ticket_types": len(tickets),
         "registrations": Registration.objects.filter(event__in=events.values()).count(),
         "invitations": Invitation.objects.filter(event__in=events.values()).count(),
+        "checkpoints": Checkpoint.objects.filter(event__in=events.values()).count(),
     }
+
+
+def _checkpoints(event: Event) -> None:
+    """The entrance, and a list of its own for each workshop that needs a sign-up."""
+    checkin.entrance_checkpoint(event)
+    for position, session in enumerate(event.sessions.filter(requires_signup=True), start=1):
+        Checkpoint.objects.update_or_create(
+            session=session,
+            defaults={
+                "event": event,
+                "name_fr": f"Atelier — {session.title_fr}"[:120],
+                "name_en": f"Workshop — {session.title_en or session.title_fr}"[:120],
+                "position": position,
+            },
+        )
 
 
 def _registration(*, event, ticket_type, email, **details) -> Registration:

@@ -8,6 +8,7 @@ event, one registration per invitation, random unique tokens.
 import secrets
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -21,6 +22,12 @@ from events.models import Event, Session
 def new_token() -> str:
     """256 random bits, URL-safe: unguessable, never sequential."""
     return secrets.token_urlsafe(32)
+
+
+def new_badge_token() -> str:
+    """144 random bits, URL-safe, 24 characters: short enough for a small QR code (version 2)
+    that a phone camera reads from a printed badge, far beyond guessing."""
+    return secrets.token_urlsafe(18)
 
 
 class TicketType(models.Model):
@@ -170,6 +177,11 @@ class Registration(models.Model):
     consent_photos = models.BooleanField(_("agrees to be photographed"), default=False)
     consent_news = models.BooleanField(_("wants news of future events"), default=False)
     manage_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    # What the badge's QR code holds; reissuing a badge replaces it (the old one then scans as
+    # unknown). Separate from the manage token: a badge shown at the door opens nothing.
+    badge_token = models.CharField(
+        max_length=64, unique=True, default=new_badge_token, editable=False
+    )
     invitation = models.OneToOneField(
         "Invitation",
         on_delete=models.SET_NULL,
@@ -472,3 +484,289 @@ class StripeEvent(models.Model):
 
     def __str__(self):
         return f"{self.type} {self.id}"
+
+
+class Checkpoint(models.Model):
+    """A place where badges are scanned: the event's entrance, or a session with its own list."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="checkpoints", verbose_name=_("event")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="checkpoints",
+        verbose_name=_("session"),
+        help_text=_("Leave empty for the event's entrance."),
+    )
+    allows_reentry = models.BooleanField(
+        _("re-entry allowed"),
+        default=False,
+        help_text=_("A badge already scanned here is let in again (shown as a return)."),
+    )
+    records_exits = models.BooleanField(_("exit scans"), default=False)
+    admits_unpaid_invoices = models.BooleanField(
+        _("admit unpaid invoices"),
+        default=True,
+        help_text=_(
+            "Public bodies pay after the event (service fait): a registration whose invoice is "
+            "issued but unpaid is let in."
+        ),
+    )
+    opens_at = models.DateTimeField(
+        _("opens at"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: two hours before the event or one hour before the session."),
+    )
+    closes_at = models.DateTimeField(
+        _("closes at"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the end of the event or session."),
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("checkpoint")
+        verbose_name_plural = _("checkpoints")
+        ordering = ["event", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event"],
+                condition=Q(session__isnull=True),
+                name="checkpoint_one_entrance_per_event",
+            ),
+            models.UniqueConstraint(
+                fields=["session"],
+                condition=Q(session__isnull=False),
+                name="checkpoint_one_per_session",
+            ),
+            models.CheckConstraint(
+                condition=Q(opens_at__isnull=True)
+                | Q(closes_at__isnull=True)
+                | Q(closes_at__gt=models.F("opens_at")),
+                name="checkpoint_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_entrance(self) -> bool:
+        return self.session_id is None
+
+
+class ScannerDevice(models.Model):
+    """A phone, laptop or hand-held scanner allowed to check badges in at one event.
+
+    Only a SHA-256 digest of its token is stored: the token is shown once, when the device is
+    created, and a copy of the database lets nobody scan."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="scanner_devices", verbose_name=_("event")
+    )
+    name = models.CharField(_("gate"), max_length=100, help_text=_("For example “Entrée nord”."))
+    checkpoint = models.ForeignKey(
+        Checkpoint,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="devices",
+        verbose_name=_("default checkpoint"),
+        help_text=_("Empty: the event's entrance."),
+    )
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("scanner device")
+        verbose_name_plural = _("scanner devices")
+        ordering = ["event", "name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class CheckIn(models.Model):
+    """One scan at a checkpoint, whatever its answer: the door's log, never edited.
+
+    `is_first_entry` marks the scan that admitted the person at this checkpoint the first time;
+    the database allows one per registration and checkpoint, so two devices scanning the same
+    badge at the same instant cannot both admit it."""
+
+    class Result(models.TextChoices):
+        OK = "ok", _("admitted")
+        ALREADY_CHECKED_IN = "already_checked_in", _("already checked in")
+        UNKNOWN = "unknown", _("unknown badge")
+        CANCELLED = "cancelled", _("registration cancelled")
+        NOT_PAID = "not_paid", _("not paid")
+        WRONG_EVENT = "wrong_event", _("another event's badge")
+        NOT_VALID_NOW = "not_valid_now", _("not valid here or now")
+
+    class Direction(models.TextChoices):
+        ENTRY = "entry", _("entry")
+        EXIT = "exit", _("exit")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="checkins", verbose_name=_("event")
+    )
+    checkpoint = models.ForeignKey(
+        Checkpoint, on_delete=models.PROTECT, related_name="checkins", verbose_name=_("checkpoint")
+    )
+    registration = models.ForeignKey(
+        Registration,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="checkins",
+        verbose_name=_("registration"),
+    )
+    device = models.ForeignKey(
+        ScannerDevice,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="checkins",
+        verbose_name=_("device"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("scanned by"),
+    )
+    # The device's name or the staff member's, as it was at the scan.
+    gate = models.CharField(_("gate"), max_length=150)
+    direction = models.CharField(
+        _("direction"), max_length=5, choices=Direction.choices, default=Direction.ENTRY
+    )
+    result = models.CharField(_("result"), max_length=20, choices=Result.choices)
+    reason = models.CharField(_("reason"), max_length=30, blank=True)
+    is_first_entry = models.BooleanField(default=False, editable=False)
+    scanned_at = models.DateTimeField(_("scanned at"))
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, editable=False)
+    nonce = models.CharField(_("client nonce"), max_length=64)
+    is_offline = models.BooleanField(_("scanned offline"), default=False)
+    # What an offline device showed at the door (it decided from its downloaded list).
+    client_result = models.CharField(
+        _("answer shown offline"), max_length=20, choices=Result.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        ordering = ["-scanned_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "nonce"], name="checkin_nonce_once_per_event"),
+            models.UniqueConstraint(
+                fields=["registration", "checkpoint"],
+                condition=Q(is_first_entry=True),
+                name="checkin_one_first_entry",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["registration", "checkpoint"], name="checkin_registration"),
+            models.Index(fields=["checkpoint", "result", "scanned_at"], name="checkin_arrivals"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_result_display()} — {self.gate} — {self.scanned_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_conflict(self) -> bool:
+        """Admitted by an offline device although the server, told later, would not have."""
+        return (
+            self.is_offline
+            and self.client_result == self.Result.OK
+            and self.result != self.Result.OK
+        )
+
+
+class BadgeSheet(models.Model):
+    """A PDF of an event's badges, several to an A4 page, built by a background task
+    (`registrations.tasks.build_badge_sheet`) that records its progress as it goes.
+
+    The PDF is kept in the database, never under MEDIA_ROOT: it holds every attendee's badge
+    token, which opens the door, so it is served only through the back office, to the
+    organisers of the event's organisation."""
+
+    # The sizes of badge stock sold in France; see registrations.badges.SHEET_LAYOUTS.
+    class Layout(models.TextChoices):
+        A6 = "a6", _("A6 (105 × 148 mm), 4 per A4 page")  # noqa: RUF001
+        A7 = "a7", _("A7 (74 × 105 mm), 8 per A4 page")  # noqa: RUF001
+        CARD_90X55 = "card_90x55", _("Card 90 × 55 mm, 10 per A4 page")  # noqa: RUF001
+        CARD_85X54 = (
+            "card_85x54",
+            _("Card 85 × 54 mm (credit card size), 10 per A4 page"),  # noqa: RUF001
+        )
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("being built")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="badge_sheets", verbose_name=_("event")
+    )
+    layout = models.CharField(_("layout"), max_length=20, choices=Layout.choices, default=Layout.A6)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    total = models.PositiveIntegerField(_("badges"), default=0)
+    done = models.PositiveIntegerField(_("badges drawn"), default=0)
+    pdf = models.BinaryField(null=True, editable=False)
+    pdf_size = models.PositiveIntegerField(_("size (bytes)"), default=0, editable=False)
+    # The language of the labels on the badges (ticket category), the organiser's.
+    language = models.CharField(_("language"), max_length=5, default="fr", editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True, editable=False)
+    error = models.TextField(_("error"), blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("badge sheet")
+        verbose_name_plural = _("badge sheets")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done__lte=models.F("total")), name="badge_sheet_done_within_total"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.event} — {self.get_layout_display()}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

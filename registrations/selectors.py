@@ -21,6 +21,7 @@ from events.models import Event
 from events.selectors import organisations_edited_by
 from registrations import services
 from registrations.models import (
+    CheckIn,
     Invitation,
     OutgoingEmail,
     Registration,
@@ -62,6 +63,15 @@ def managed_registrations(user) -> QuerySet[Registration]:
     return registrations_with_details(
         _scoped(Registration.objects.all(), user, "event__organisation_id")
     )
+
+
+def with_arrival(queryset: QuerySet[Registration]) -> QuerySet[Registration]:
+    """Annotate `checked_in_at`: when the person was first admitted at the event's entrance
+    (None if not yet)."""
+    first_entry = CheckIn.objects.filter(
+        registration=OuterRef("pk"), checkpoint__session__isnull=True, is_first_entry=True
+    ).values("scanned_at")[:1]
+    return queryset.annotate(checked_in_at=Subquery(first_entry))
 
 
 def managed_invitations(user) -> QuerySet[Invitation]:

@@ -30,7 +30,8 @@ class RegistrationSerializer(serializers.ModelSerializer):
     for a waitlisted person, to claim before `offer_expires_at`), `cancelled`, `declined` and
     `expired`. `companion_of` is the registration of the guest a plus-one comes with,
     `invitation` the invitation answered. `sessions` lists the ids of the sessions the person
-    signed up for. Times have the offset of the event's time zone. The attendee's personal
+    signed up for; `checked_in_at` when they were first admitted at the event's entrance
+    (null until then). Times have the offset of the event's time zone. The attendee's personal
     link is never given: it is theirs alone."""
 
     event = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -40,6 +41,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
     confirmed_at = OptionalEventTimeField("confirmed_at")
     cancelled_at = OptionalEventTimeField("cancelled_at")
     offer_expires_at = OptionalEventTimeField("offer_expires_at")
+    checked_in_at = OptionalEventTimeField("checked_in_at")
 
     class Meta:
         model = Registration
@@ -67,6 +69,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
             "confirmed_at",
             "cancelled_at",
             "offer_expires_at",
+            "checked_in_at",
         ]
         read_only_fields = fields
 

@@ -82,7 +82,7 @@ class RegistrationViewSet(
 
     def get_queryset(self):
         return (
-            selectors.managed_registrations(self.request.user)
+            selectors.with_arrival(selectors.managed_registrations(self.request.user))
             .prefetch_related(
                 Prefetch(
                     "signups",

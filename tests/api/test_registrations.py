@@ -98,6 +98,7 @@ def test_an_organiser_lists_their_events_registrations_without_any_personal_link
         "confirmed_at": mine.confirmed_at.astimezone(ticket.event.zone).isoformat(),
         "cancelled_at": None,
         "offer_expires_at": None,
+        "checked_in_at": None,
     }
     assert mine.manage_token not in response.content.decode()
     detail = organiser.get(f"{URL}{mine.pk}/")
@@ -129,6 +130,29 @@ def test_registrations_are_filtered_by_event_ticket_status_and_email(organiser, 
     assert names(email=" B@Example.org ") == ["B"]
 
 
+def test_organisers_see_who_was_admitted_at_the_entrance_and_when(organiser, ticket):
+    from registrations import checkin
+
+    now = timezone.now()
+    event = ticket.event
+    event.start, event.end = now - timedelta(hours=1), now + timedelta(hours=5)
+    event.save()
+    arrived = RegistrationFactory(ticket_type=ticket, last_name="Arrivée")
+    RegistrationFactory(ticket_type=ticket, last_name="Attendue")
+    scan = checkin.check_in(
+        checkpoint=checkin.entrance_checkpoint(event), token=arrived.badge_token, nonce="n-1"
+    )
+
+    def names(**params):
+        response = organiser.get(URL, params)
+        return {item["last_name"]: item["checked_in_at"] for item in response.json()["results"]}
+
+    when = scan.checkin.scanned_at.astimezone(event.zone).isoformat()
+    assert names() == {"Arrivée": when, "Attendue": None}
+    assert names(checked_in="true") == {"Arrivée": when}
+    assert names(checked_in="false") == {"Attendue": None}
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
@@ -136,6 +160,7 @@ def test_registrations_are_filtered_by_event_ticket_status_and_email(organiser, 
         ({"status": "paid"}, "status"),
         ({"ticket_type": "abc"}, "ticket_type"),
         ({"ticket_type": str(2**70)}, "ticket_type"),
+        ({"checked_in": "maybe"}, "checked_in"),
     ],
 )
 def test_a_wrong_filter_is_a_400_naming_the_parameter(organiser, other_ticket, params, field):

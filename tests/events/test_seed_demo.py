@@ -11,7 +11,7 @@ from modeltranslation.translator import translator
 from events.demo import DEMO_EVENTS
 from events.models import Event, Organisation, Room, Session, Track, Venue
 from registrations import services
-from registrations.models import Invitation, Registration, TicketType
+from registrations.models import Checkpoint, Invitation, Registration, TicketType
 from speakers.models import SessionSpeaker, Speaker
 from tests.factories import PARIS, SessionFactory
 
@@ -337,3 +337,17 @@ def test_seed_demo_saves_nothing_when_part_of_the_demo_is_invalid(monkeypatch):
     assert list(refused.value.message_dict) == ["start"]
     assert not Event.objects.exists()
     assert not Speaker.objects.exists()
+
+
+def test_seed_demo_sets_up_the_door_entrance_and_one_list_per_workshop():
+    seed_demo()
+    seed_demo()  # idempotent
+
+    colloquium = Event.objects.get(slug=COLLOQUIUM)
+    workshops = Session.objects.filter(event=colloquium, requires_signup=True)
+    checkpoints = Checkpoint.objects.filter(event=colloquium)
+    assert checkpoints.filter(session__isnull=True).get().name_fr == "Entrée"
+    assert set(checkpoints.exclude(session=None).values_list("session", flat=True)) == set(
+        workshops.values_list("pk", flat=True)
+    )
+    assert Checkpoint.objects.filter(event__slug=CEREMONY).count() == 1

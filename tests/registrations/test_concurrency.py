@@ -6,7 +6,6 @@ PostgreSQL (`DATABASE_URL=postgres://…`); the controls switch the seat lock of
 the tests can see the race.
 """
 
-import threading
 import time
 from collections import Counter
 
@@ -15,6 +14,7 @@ from django.db import connection
 
 from registrations import services
 from registrations.models import Registration, SessionSignup
+from tests.concurrency import run_together
 from tests.factories import SessionFactory, TicketTypeFactory
 
 pytestmark = [
@@ -37,31 +37,6 @@ def details(label: str) -> services.AttendeeDetails:
         organisation="Sciences Po Lyon",
         consent_processing=True,
     )
-
-
-def run_together(count: int, work) -> list:
-    """Run `work(index)` in `count` threads released at once; return what each returned or
-    raised. Each thread opens its own connection before the start and closes it at the end."""
-    barrier = threading.Barrier(count)
-    outcomes = [None] * count
-
-    def buyer(index):
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=60)
-            outcomes[index] = work(index)
-        except Exception as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=buyer, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a buyer never finished"
-    return outcomes
 
 
 def widen_race_window(monkeypatch, counter: str) -> None:

@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from events.models import Event
 from registrations import csv_import
+from registrations.management.options import event_by_slug
 from registrations.models import TicketType
 
 
@@ -32,10 +33,7 @@ class Command(BaseCommand):
 
     @no_translations
     def handle(self, *args, **options):
-        try:
-            event = Event.objects.get(slug=options["event"])
-        except Event.DoesNotExist:
-            raise CommandError(f"No event with the slug “{options['event']}”.") from None
+        event = event_by_slug(options["event"])
         ticket_type = _ticket_type(event, options["ticket_type"])
         try:
             deadline = csv_import.deadline_from_text(options["deadline"], event=event)

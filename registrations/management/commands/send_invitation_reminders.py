@@ -2,8 +2,8 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from events.models import Event
 from registrations import services
+from registrations.management.options import event_by_slug
 
 
 class Command(BaseCommand):
@@ -25,10 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         event = None
         if options["event"]:
-            try:
-                event = Event.objects.get(slug=options["event"])
-            except Event.DoesNotExist:
-                raise CommandError(f"No event with the slug “{options['event']}”.") from None
+            event = event_by_slug(options["event"])
         hours = options["min_interval_hours"]
         if not hours > 0:
             raise CommandError("--min-interval-hours must be more than 0.")
