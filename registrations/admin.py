@@ -13,11 +13,14 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
@@ -26,13 +29,22 @@ from modeltranslation.admin import TranslationAdmin
 
 from events.admin import (
     OrganisationScopedAdmin,
+    ReadOnlyAdmin,
     editable_organisations,
     may_edit,
     scope_queryset,
 )
 from events.models import Event
 from registrations import emails, exports, payments, selectors, services
-from registrations.models import Invitation, OutgoingEmail, Payment, Registration, TicketType
+from registrations.http import private_page
+from registrations.models import (
+    BadgeSheet,
+    Invitation,
+    OutgoingEmail,
+    Payment,
+    Registration,
+    TicketType,
+)
 
 Status = Registration.Status
 # How long after a reminder the "remind now" action leaves a guest alone.
@@ -145,6 +157,22 @@ class RenameForm(forms.ModelForm):
         fields = ["first_name", "last_name"]
 
 
+class RegistrationActionForm(ActionForm):
+    """The action bar of the registrations list, with the badge layout that "Download badges
+    (PDF)" uses."""
+
+    layout = forms.ChoiceField(
+        label=_("badge layout"),
+        choices=BadgeSheet.Layout.choices,
+        initial=BadgeSheet.Layout.A6,
+        required=False,
+    )
+
+
+# More badges than this are built in the background, as a badge sheet.
+MAX_BADGES_AT_ONCE = 200
+
+
 class KeptRecordAdmin(OrganisationScopedAdmin):
     """Registrations and invitations are never deleted (cancel or withdraw them instead) and,
     once made, change only through the fields their services allow."""
@@ -179,7 +207,8 @@ class RegistrationAdmin(KeptRecordAdmin):
     ]
     list_select_related = ["event", "ticket_type"]
     search_fields = ["first_name", "last_name", "email", "organisation"]
-    actions = ["cancel_registrations", "export_csv"]
+    actions = ["cancel_registrations", "export_csv", "reissue_badges", "download_badges"]
+    action_form = RegistrationActionForm
     change_list_template = "admin/registrations/registration/change_list.html"
     readonly_on_change = [
         "event",
@@ -329,6 +358,82 @@ class RegistrationAdmin(KeptRecordAdmin):
         filename = exports.export_filename(registrations)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+    @admin.action(description=_("Reissue badge"), permissions=["change"])
+    def reissue_badges(self, request, queryset):
+        reissued = refused = 0
+        for registration in queryset:
+            try:
+                services.reissue_badge(registration=registration)
+            except services.RegistrationError:
+                refused += 1
+            else:
+                reissued += 1
+        if reissued:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d badge reissued: the old one no longer opens the door.",
+                    "%(count)d badges reissued: the old ones no longer open the door.",
+                    reissued,
+                )
+                % {"count": reissued},
+                messages.SUCCESS,
+            )
+        if refused:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d registration has no badge to reissue (it is neither confirmed "
+                    "nor awaiting payment).",
+                    "%(count)d registrations have no badge to reissue (they are neither "
+                    "confirmed nor awaiting payment).",
+                    refused,
+                )
+                % {"count": refused},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Download badges (PDF)"), permissions=["view"])
+    def download_badges(self, request, queryset):
+        holders = queryset.filter(status__in=services.BADGE_STATUSES)
+        count = holders.count()
+        if not count:
+            self.message_user(
+                request,
+                gettext(
+                    "None of the selected registrations has a badge: badges are printed for "
+                    "confirmed registrations and those awaiting payment."
+                ),
+                messages.WARNING,
+            )
+            return None
+        if count > MAX_BADGES_AT_ONCE:
+            self.message_user(
+                request,
+                gettext(
+                    "Select at most %(max)d registrations to download their badges here; for "
+                    "a whole event, make a badge sheet (Badge sheets)."
+                )
+                % {"max": MAX_BADGES_AT_ONCE},
+                messages.ERROR,
+            )
+            return None
+        layout = request.POST.get("layout") or BadgeSheet.Layout.A6
+        if layout not in BadgeSheet.Layout.values:
+            layout = BadgeSheet.Layout.A6
+        from registrations.badges import badge_sheet_pdf
+
+        registrations = list(
+            holders.select_related("event", "ticket_type").order_by("last_name", "first_name", "pk")
+        )
+        response = HttpResponse(
+            badge_sheet_pdf(registrations, layout=layout, title=gettext("Badges")),
+            content_type="application/pdf",
+        )
+        response["Content-Disposition"] = f'attachment; filename="badges-{layout}.pdf"'
+        # The badges open the door: no cache keeps a copy.
+        return private_page(response)
 
 
 # --- Invitations ----------------------------------------------------------------------------
@@ -570,7 +675,7 @@ class InvitationAdmin(KeptRecordAdmin):
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
+class OutgoingEmailAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """What was sent, what waits for the mail server, and why (useful in an SMTP outage).
     Read-only; "retry now" delivers the selected emails at once."""
 
@@ -607,15 +712,6 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         if organisation_ids is None:
             return True
         return _event_of(obj).organisation_id in organisation_ids
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("recipient"))
     def recipient(self, email):
@@ -656,7 +752,7 @@ def _event_of(email: OutgoingEmail):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Card payments as Stripe reported them, read-only. "Needs attention" lists the payments
     to look at: an amount or currency Stripe reported differently, or a payment that arrived
     after its seat was released and given away (to refund)."""
@@ -724,15 +820,6 @@ class PaymentAdmin(admin.ModelAdmin):
             return may_edit(request)
         return obj.registration.event.organisation_id in organisation_ids
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description=_("email"))
     def email(self, payment):
         return payment.registration.email
@@ -773,3 +860,137 @@ class PaymentAdmin(admin.ModelAdmin):
     @admin.display(description=_("event"))
     def event(self, payment):
         return payment.registration.event
+
+
+# --- Badge sheets ---------------------------------------------------------------------------
+
+
+class BadgeSheetForm(forms.ModelForm):
+    class Meta:
+        model = BadgeSheet
+        fields = ["event", "layout"]
+
+    def clean_event(self):
+        event = self.cleaned_data["event"]
+        if not services.badge_holders(event=event).exists():
+            raise ValidationError(
+                gettext(
+                    "No registration of this event has a badge yet: badges are printed for "
+                    "confirmed registrations and those awaiting payment."
+                )
+            )
+        return event
+
+
+@admin.register(BadgeSheet)
+class BadgeSheetAdmin(OrganisationScopedAdmin):
+    """Sheets of an event's badges, built in the background: the organiser picks an event and
+    a layout, then watches the progress on the sheet's page and downloads the PDF there.
+    A sheet is never edited (make another); the PDF is served only here, to the organisers of
+    the event's organisation."""
+
+    form = BadgeSheetForm
+    list_display = ["event", "layout", "status", "progress", "created_by", "requested", "download"]
+    list_filter = [("event", admin.RelatedOnlyFieldListFilter), "status"]
+    list_select_related = ["event", "created_by"]
+    change_form_template = "admin/registrations/badgesheet/change_form.html"
+    view_fields = [
+        "event",
+        "layout",
+        "status",
+        "progress",
+        "created_by",
+        "requested",
+        "finished",
+        "error",
+        "download",
+    ]
+
+    def get_queryset(self, request):
+        # The list and the sheet's page never load the PDFs.
+        return super().get_queryset(request).defer("pdf")
+
+    def get_fields(self, request, obj=None):
+        return ["event", "layout"] if obj is None else self.view_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.view_fields
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            sheet = services.queue_badge_sheet(
+                event=form.cleaned_data["event"],
+                layout=form.cleaned_data["layout"],
+                user=request.user,
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+            )
+        except services.RegistrationError as error:
+            raise ValidationError(error.message) from error
+        obj.pk = sheet.pk
+        obj._state.adding = False
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # One way out of the form: the sheet's page, where its progress shows.
+        context.update(show_save_and_add_another=False, show_save_and_continue=False)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # To the sheet's page, which shows the progress and then the download link.
+        self.message_user(
+            request,
+            gettext("The badge sheet is queued: this page shows its progress."),
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:registrations_badgesheet_change", args=[obj.pk]))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:sheet_id>/download/",
+                self.admin_site.admin_view(self.download_view),
+                name="registrations_badgesheet_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    def download_view(self, request, sheet_id):
+        sheet = (
+            self.get_queryset(request)
+            .filter(pk=sheet_id, status=BadgeSheet.Status.DONE)
+            .select_related("event")
+            .first()
+        )
+        if sheet is None or not self.has_view_permission(request, sheet):
+            raise Http404
+        pdf = BadgeSheet.objects.filter(pk=sheet.pk).values_list("pdf", flat=True).get()
+        response = HttpResponse(bytes(pdf), content_type="application/pdf")
+        filename = f"badges-{sheet.event.slug}-{sheet.layout}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return private_page(response)
+
+    @admin.display(description=_("progress"))
+    def progress(self, sheet):
+        return gettext("%(done)d of %(total)d badges") % {"done": sheet.done, "total": sheet.total}
+
+    @admin.display(description=_("requested at"), ordering="created_at")
+    def requested(self, sheet):
+        return _local(sheet.created_at, sheet.event)
+
+    @admin.display(description=_("finished at"), ordering="finished_at")
+    def finished(self, sheet):
+        return _local(sheet.finished_at, sheet.event)
+
+    @admin.display(description=_("PDF"))
+    def download(self, sheet):
+        if sheet.status != BadgeSheet.Status.DONE:
+            return "—"
+        url = reverse("admin:registrations_badgesheet_download", args=[sheet.pk])
+        label = gettext("Download (%(size)s)") % {"size": filesizeformat(sheet.pdf_size)}
+        return format_html('<a href="{}" download>{}</a>', url, label)
+
+
+# The door's back office (checkpoints, scanner devices, scan log).
+from registrations import checkin_admin  # noqa: E402, F401

@@ -8,9 +8,11 @@ retried confirmation carries the registration as it is, not as it was.
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from email.mime.image import MIMEImage
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import SafeMIMEMultipart
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -54,6 +56,8 @@ class RenderedEmail:
     attachments: list[tuple[str, bytes, str]]
     # Further recipients: the other organisers of an organisers' email.
     also_to: tuple[str, ...] = ()
+    # Images the HTML shows from within the message: (Content-ID, content, mimetype).
+    inline_images: tuple[tuple[str, bytes, str], ...] = ()
 
 
 def deliver(email_id: int) -> OutgoingEmail:
@@ -102,7 +106,7 @@ def due_emails(now=None):
 
 def build_message(email: OutgoingEmail) -> EmailMultiAlternatives:
     rendered = render(email)
-    message = EmailMultiAlternatives(
+    message = MessageWithInlineImages(
         subject=rendered.subject,
         body=rendered.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -110,9 +114,37 @@ def build_message(email: OutgoingEmail) -> EmailMultiAlternatives:
         reply_to=[reply_to] if (reply_to := _event(email).contact_email) else None,
     )
     message.attach_alternative(rendered.html, "text/html")
+    message.inline_images = list(rendered.inline_images)
     for filename, content, mimetype in rendered.attachments:
         message.attach(filename, content, mimetype)
     return message
+
+
+class MessageWithInlineImages(EmailMultiAlternatives):
+    """An email whose HTML part shows images carried by the message itself: the HTML and its
+    images go in a multipart/related part, each image named by its Content-ID (`cid:` in
+    the HTML), so that reading the email fetches nothing from anywhere."""
+
+    inline_images: list[tuple[str, bytes, str]] = []
+
+    def _create_alternatives(self, msg):
+        msg = super()._create_alternatives(msg)
+        if not self.inline_images or not msg.is_multipart():
+            return msg
+        parts = msg.get_payload()
+        for index, part in enumerate(parts):
+            if part.get_content_type() == "text/html":
+                related = SafeMIMEMultipart(
+                    _subtype="related", encoding=self.encoding or settings.DEFAULT_CHARSET
+                )
+                related.attach(part)
+                for content_id, content, mimetype in self.inline_images:
+                    image = MIMEImage(content, _subtype=mimetype.split("/", 1)[1])
+                    image.add_header("Content-ID", f"<{content_id}>")
+                    image.add_header("Content-Disposition", "inline")
+                    related.attach(image)
+                parts[index] = related
+        return msg
 
 
 def _event(email: OutgoingEmail):
@@ -141,6 +173,9 @@ def render(email: OutgoingEmail) -> RenderedEmail:
             context["payment"] = _payment_of(email)
         if email.invitation is not None:
             context["invitation_url"] = settings.SITE_URL + email.invitation.get_absolute_url()
+        badge = badge_attachment(email, context.get("payment"))
+        if badge is not None:
+            context["badge_cid"] = badge_content_id(email.registration)
         template = f"emails/{email.kind}"
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         text = render_to_string(f"{template}.txt", context)
@@ -152,6 +187,8 @@ def render(email: OutgoingEmail) -> RenderedEmail:
         invoice = invoice_attachment(email, context["payment"] if email.registration else None)
         if invoice is not None:
             attachments.append(invoice)
+        if badge is not None:
+            attachments.append(badge)
     recipients = organiser_addresses(person.event) if for_organisers else [person.email]
     return RenderedEmail(
         subject=subject,
@@ -160,6 +197,7 @@ def render(email: OutgoingEmail) -> RenderedEmail:
         to=recipients[0],
         attachments=attachments,
         also_to=tuple(recipients[1:]),
+        inline_images=((context["badge_cid"], badge[1], badge[2]),) if badge else (),
     )
 
 
@@ -186,6 +224,22 @@ def _payment_of(email: OutgoingEmail):
     if email.kind == OutgoingEmail.Kind.PAYMENT_RECEIPT:
         payments = payments.exclude(paid_at=None).order_by("-paid_at", "-pk")
     return payments.first()
+
+
+def badge_attachment(email: OutgoingEmail, payment):
+    """The badge (PNG) a confirmation carries, shown in its HTML and attached, once the
+    attendee has a badge (see services.shows_badge)."""
+    if email.kind != OutgoingEmail.Kind.CONFIRMATION or email.registration is None:
+        return None
+    from registrations import badges, services
+
+    if not services.shows_badge(registration=email.registration, payment=payment):
+        return None
+    return ("badge.png", badges.badge_png(email.registration), "image/png")
+
+
+def badge_content_id(registration) -> str:
+    return f"badge-{registration.pk}@{calendar.uid_domain()}"
 
 
 def invoice_attachment(email: OutgoingEmail, payment):

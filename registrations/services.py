@@ -835,3 +835,130 @@ def withdraw_invitation(*, invitation: Invitation) -> Invitation:
         if registration is not None and registration.is_active:
             cancel_registration(registration=registration)
     return invitation
+
+
+# --- Badges ---------------------------------------------------------------------------------
+
+# Registrations whose badges are printed: confirmed, or holding their seat while the payment is
+# awaited (most often an invoice that a public body pays after the event).
+BADGE_STATUSES = (Status.CONFIRMED, Status.PENDING_PAYMENT)
+
+
+def badge_holders(*, event: Event):
+    """The registrations of `event` that get a badge on a sheet, plus-ones included, by name
+    (the order in which badges are laid out on the table at the door)."""
+    return (
+        Registration.objects.filter(event=event, status__in=BADGE_STATUSES)
+        .select_related("event", "ticket_type")
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def shows_badge(*, registration: Registration, payment=None) -> bool:
+    """Whether the attendee's page and confirmation email carry their badge: once the seat is
+    confirmed, or while it is held against an invoice (public bodies pay after the event and
+    the door admits them); not while a card payment is still to be made. `payment` is the
+    registration's latest payment, if any."""
+    if registration.status == Status.CONFIRMED:
+        return True
+    return (
+        registration.status == Status.PENDING_PAYMENT
+        and payment is not None
+        and payment.method == "invoice"
+        and payment.status == "created"
+    )
+
+
+def reissue_badge(*, registration: Registration) -> Registration:
+    """Give the registration a new badge token: the old badge (lost, or copied) scans as
+    unknown from then on; the attendee's page, the emails and the next sheets carry the new one.
+
+    Locks the registration's row while the token is replaced. Only a registration that holds
+    a badge (BADGE_STATUSES) can have it reissued: a cancelled one keeps its token, so that its
+    badge goes on scanning as cancelled. Raises RegistrationError otherwise."""
+    from registrations.models import new_badge_token
+
+    with transaction.atomic():
+        locked = Registration.objects.select_for_update().get(pk=registration.pk)
+        if locked.status not in BADGE_STATUSES:
+            raise RegistrationError(
+                _("Only a confirmed registration, or one awaiting payment, has a badge to reissue.")
+            )
+        locked.badge_token = new_badge_token()
+        locked.save(update_fields=["badge_token"])
+    registration.badge_token = locked.badge_token
+    return registration
+
+
+def queue_badge_sheet(*, event: Event, layout: str, user=None, language: str = "fr"):
+    """Record a sheet of `event`'s badges and enqueue its building, in the caller's
+    transaction: the task's row commits, or rolls back, with the sheet's. Raises
+    RegistrationError when no registration of the event has a badge yet."""
+    from registrations.models import BadgeSheet
+    from registrations.tasks import build_badge_sheet as build_task
+
+    total = badge_holders(event=event).count()
+    if not total:
+        raise RegistrationError(
+            _(
+                "No registration of this event has a badge yet: badges are printed for "
+                "confirmed registrations and those awaiting payment."
+            ),
+            field="event",
+        )
+    with transaction.atomic():
+        sheet = BadgeSheet.objects.create(
+            event=event, layout=layout, total=total, created_by=user, language=language
+        )
+        build_task.enqueue(sheet.pk)
+    return sheet
+
+
+def build_badge_sheet(*, sheet_id: int):
+    """Build the PDF of a queued badge sheet (the background task's work), saving how many
+    badges are drawn every few dozen so that the back office shows the progress.
+
+    Takes no lock: the sheet is claimed by moving it from queued to running in one UPDATE, so a
+    task delivered twice builds it once. The badges are those of the registrations that hold
+    one when the building starts. A failure is recorded on the sheet, not raised."""
+    import logging
+
+    from django.utils import translation
+
+    from registrations import badges
+    from registrations.models import BadgeSheet
+
+    sheets = BadgeSheet.objects.filter(pk=sheet_id)
+    claimed = sheets.filter(status=BadgeSheet.Status.QUEUED).update(
+        status=BadgeSheet.Status.RUNNING, done=0
+    )
+    sheet = sheets.select_related("event").defer("pdf").get()
+    if not claimed:
+        return sheet
+    registrations = list(badge_holders(event=sheet.event))
+    sheets.update(total=len(registrations))
+    try:
+        with translation.override(sheet.language):
+            pdf = badges.badge_sheet_pdf(
+                registrations,
+                layout=sheet.layout,
+                total=len(registrations),
+                progress=lambda done, total: sheets.update(done=done),
+                title=f"{_('Badges')} — {sheet.event.title}",
+            )
+    except Exception as error:  # recorded for the organiser; the sheet must not stay "running"
+        logging.getLogger(__name__).exception("Badge sheet %s failed", sheet_id)
+        sheets.update(
+            status=BadgeSheet.Status.FAILED,
+            error=f"{type(error).__name__}: {error}"[:2000],
+            finished_at=timezone.now(),
+        )
+    else:
+        sheets.update(
+            status=BadgeSheet.Status.DONE,
+            pdf=pdf,
+            pdf_size=len(pdf),
+            done=len(registrations),
+            finished_at=timezone.now(),
+        )
+    return sheets.select_related("event").defer("pdf").get()

@@ -92,8 +92,10 @@ def accepting(**fields) -> dict:
 
 
 def calendar_of(message) -> Calendar:
-    [(filename, content, mimetype)] = message.attachments
-    assert filename.endswith(".ics")
+    # The invitation travels beside the badge (badge.png); the calendar is the one .ics.
+    [(_filename, content, mimetype)] = [
+        attachment for attachment in message.attachments if attachment[0].endswith(".ics")
+    ]
     assert mimetype.startswith("text/calendar")
     return Calendar.from_ical(content)
 
