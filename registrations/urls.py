@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registrations import invitation_views, views
+from registrations import attendance_views, checkin_views, invitation_views, views
 
 app_name = "registrations"
 
@@ -11,5 +11,32 @@ urlpatterns = [
     path("r/<str:token>/payment/", views.payment_return, name="payment-return"),
     path("r/<str:token>/invoice.pdf", views.manage_invoice, name="manage-invoice"),
     path("r/<str:token>/calendar.ics", views.manage_calendar, name="manage-calendar"),
+    path("r/<str:token>/badge.png", views.manage_badge, name="manage-badge"),
     path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
+    path("checkin/", checkin_views.scanner, name="scanner"),
+    path(
+        "checkin/sw.js",
+        checkin_views.scanner_service_worker,
+        name="scanner-service-worker",
+    ),
+    path(
+        "r/<str:token>/certificate.pdf",
+        attendance_views.attendee_certificate,
+        name="certificate",
+    ),
+    path(
+        "checkin/events/<slug:slug>/attendance/",
+        attendance_views.attendance_page,
+        name="attendance",
+    ),
+    path(
+        "checkin/events/<slug:slug>/attendance.csv",
+        attendance_views.attendance_sheet_csv,
+        name="attendance-sheet",
+    ),
+    path(
+        "checkin/events/<slug:slug>/certificates.pdf",
+        attendance_views.certificates_pdf,
+        name="certificates",
+    ),
 ]

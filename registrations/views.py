@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events import selectors
-from registrations import emails, payments, services
+from registrations import badges, emails, payments, services
+from registrations.attendance import certificate_available
 from registrations.forms import RegistrationForm, RenameForm, registration_is_open
 from registrations.http import private_page
 from registrations.invoice_pdf import build_invoice
@@ -185,6 +186,8 @@ def manage(request, token):
                 "rename_form": rename_form,
                 "confirm_cancel": confirm_cancel,
                 "offer_expired": offer_expired,
+                "badge_qr": _badge_qr(registration),
+                "certificate_available": certificate_available(registration=registration),
                 "card_payment_available": payments.card_payment_available(),
                 "payment": registration.payments.order_by("-created_at", "-pk").first(),
                 "paid_payments": registration.payments.exclude(paid_at=None).order_by(
@@ -209,6 +212,30 @@ def manage_invoice(request, token):
     payment.registration = registration
     response = HttpResponse(build_invoice(payment), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="invoice-{payment.invoice_number}.pdf"'
+    return private_page(response)
+
+
+def _has_badge(registration: Registration) -> bool:
+    payment = None
+    if registration.status == Registration.Status.PENDING_PAYMENT:
+        payment = registration.payments.order_by("-created_at", "-pk").first()
+    return services.shows_badge(registration=registration, payment=payment)
+
+
+def _badge_qr(registration: Registration):
+    """The badge's QR code, drawn in the page (an inline SVG), once the attendee has one."""
+    if not _has_badge(registration):
+        return None
+    return badges.qr_svg_path(registration.badge_token)
+
+
+def manage_badge(request, token):
+    """The attendee's badge as a PNG, to print or to show on a phone; none without a seat."""
+    registration = _registration_or_404(token)
+    if not _has_badge(registration):
+        raise Http404
+    response = HttpResponse(badges.badge_png(registration), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="badge-{registration.event.slug}.png"'
     return private_page(response)
 
 
