@@ -23,26 +23,34 @@ Nothing but the standard library and the project's own packages is used.
 
 import argparse
 import http.client
-import itertools
 import json
-import os
 import platform
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import (
+    create_event_with_free_ticket,
+    free_port,
+    load_average,
+    machine,
+    percentile,
+    production_environment,
+    recreate_database,
+    run_clients,
+    set_up_django,
+    start_gunicorn,
+)
+
 SLUG = "bench-registrations"
-SECRET_KEY = "bench-only-" + "x" * 40
 SHOWN = ("confirmed", "waitlisted")
 
 
@@ -68,73 +76,19 @@ def parse_arguments(argv=None):
 # --- The database and the event -------------------------------------------------------------
 
 
-def recreate_database(server_url: str, name: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def production_environment(database_url: str, static_root: str) -> dict:
-    """The settings gunicorn runs with, as a production server would set them (plain HTTP on
-    loopback, a rate limit raised for one client address sending everything)."""
-    return {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": SECRET_KEY,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "DATABASE_URL": database_url,
-        "DATABASE_CONN_MAX_AGE": "60",
-        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-        "REGISTRATION_RATE_LIMIT": "100000000/1m",
-        "STATIC_ROOT": static_root,
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-def set_up_django(environment: dict) -> None:
-    os.environ.update(environment)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
 def build_event(capacity: int):
     from django.utils import timezone
 
-    from events.models import Event, Organisation
-    from registrations.models import TicketType
-
-    organisation = Organisation.objects.create(name="Banc d'essai", slug="bench")
     start = timezone.now() + timedelta(days=30)
-    event = Event.objects.create(
-        organisation=organisation,
+    return create_event_with_free_ticket(
         slug=SLUG,
         title_fr="Colloque de charge",
         title_en="Load colloquium",
         start=start,
         end=start + timedelta(days=1),
-        status=Event.Status.PUBLISHED,
-        access=Event.Access.PUBLIC,
+        capacity=capacity,
         has_waiting_list=True,
     )
-    ticket = TicketType.objects.create(
-        event=event,
-        name_fr="Entrée libre",
-        name_en="Free admission",
-        category=TicketType.Category.PROFESSIONAL,
-        capacity=capacity,
-        is_public=True,
-    )
-    return event, ticket
 
 
 def count_outcome(event, capacity: int) -> dict:
@@ -161,40 +115,6 @@ def count_outcome(event, capacity: int) -> dict:
 # --- HTTP mode: gunicorn, and the load from a second process ----------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_gunicorn(
-    environment: dict, port: int, workers: int, threads: int = 1
-) -> subprocess.Popen:
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    command = [gunicorn, "config.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
-    if threads > 1:
-        command += ["--threads", str(threads)]
-    server = subprocess.Popen(  # noqa: S603 - our own command line
-        [*command, "--log-level", "warning"],
-        cwd=ROOT,
-        env={**os.environ, **environment},
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", f"/events/{SLUG}/register/")
-            status = connection.getresponse().status
-            connection.close()
-            if status == 200:
-                return server
-            raise SystemExit(f"The form answers {status}, not 200.")
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("gunicorn did not answer within 30 seconds.")
-
-
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -202,19 +122,8 @@ def load(port: int, ticket_id: int, requests: int, concurrency: int) -> dict:
     """Run in the load generator's own process: POST the form `requests` times from
     `concurrency` client threads released together. Returns figures as a dict."""
     path = f"/events/{SLUG}/register/"
-    numbers = itertools.count()
-    latencies: list[float] = []
-    finished_at: list[float] = []
-    statuses: dict[int, int] = {}
-    samples: list[str] = []
-    record = threading.Lock()
-    began_at = [0.0]
-    ready = threading.Barrier(
-        concurrency + 1, action=lambda: began_at.__setitem__(0, time.perf_counter())
-    )
-    finished = threading.Barrier(concurrency + 1)
 
-    def client(index: int) -> None:
+    def prepare(index: int) -> tuple[dict, str]:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         connection.request("GET", path)
         response = connection.getresponse()
@@ -223,55 +132,31 @@ def load(port: int, ticket_id: int, requests: int, concurrency: int) -> dict:
         token = CSRF_INPUT.search(page).group(1)
         connection.close()
         headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
-        ready.wait()
-        while (number := next(numbers)) < requests:
-            body = urllib.parse.urlencode(
-                {
-                    "csrfmiddlewaretoken": token,
-                    "first_name": "Camille",
-                    "last_name": f"Durand {number}",
-                    "email": f"bench.{number}@example.org",
-                    "organisation": "Sciences Po Lyon",
-                    "job_title": "Chargée d'études",
-                    "ticket_type": str(ticket_id),
-                    "consent_processing": "on",
-                }
-            )
-            began = time.perf_counter()
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-                connection.request("POST", path, body=body, headers=headers)
-                response = connection.getresponse()
-                content = response.read()
-                status = response.status
-                location = response.getheader("Location", "")
-                connection.close()
-            except OSError as error:
-                status, location, content = 0, "", repr(error).encode()
-            elapsed = (time.perf_counter() - began) * 1000
-            ok = status == 302 and "/register/done/" in location
-            with record:
-                latencies.append(elapsed)
-                finished_at.append(time.perf_counter() - began_at[0])
-                statuses[status] = statuses.get(status, 0) + 1
-                if not ok and len(samples) < 3:
-                    samples.append(f"{status}: {content[:300]!r}")
-        finished.wait()
+        return headers, token
 
-    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    ready.wait()
-    began = time.perf_counter()
-    finished.wait()
-    elapsed = time.perf_counter() - began
-    return {
-        "elapsed": elapsed,
-        "latencies": latencies,
-        "finished_at": finished_at,
-        "statuses": statuses,
-        "samples": samples,
-    }
+    def send(state: tuple[dict, str], number: int) -> tuple[int, bool, bytes]:
+        headers, token = state
+        body = urllib.parse.urlencode(
+            {
+                "csrfmiddlewaretoken": token,
+                "first_name": "Camille",
+                "last_name": f"Durand {number}",
+                "email": f"bench.{number}@example.org",
+                "organisation": "Sciences Po Lyon",
+                "job_title": "Chargée d'études",
+                "ticket_type": str(ticket_id),
+                "consent_processing": "on",
+            }
+        )
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        content = response.read()
+        location = response.getheader("Location", "")
+        connection.close()
+        return response.status, response.status == 302 and "/register/done/" in location, content
+
+    return run_clients(concurrency=concurrency, requests=requests, prepare=prepare, send=send)
 
 
 def run_http(arguments, environment: dict, ticket_id: int) -> dict:
@@ -281,7 +166,13 @@ def run_http(arguments, environment: dict, ticket_id: int) -> dict:
     call_command("collectstatic", verbosity=0, interactive=False)
     connections.close_all()
     port = free_port()
-    server = start_gunicorn(environment, port, arguments.workers, arguments.threads)
+    server = start_gunicorn(
+        environment,
+        port,
+        arguments.workers,
+        arguments.threads,
+        ready_path=f"/events/{SLUG}/register/",
+    )
     try:
         generator = subprocess.run(  # noqa: S603 - this very script, in load generator mode
             [
@@ -402,24 +293,6 @@ def run_service(arguments) -> dict:
 
 
 # --- Report -----------------------------------------------------------------------------------
-
-
-def machine() -> str:
-    model = ""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        found = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
-        model = found.group(1).strip() if found else ""
-    return f"{os.cpu_count()} CPUs (nproc), {model or platform.processor()}"
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
-def load_average() -> str:
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def by_tenth(finished_at: list[float]) -> str:

@@ -11,11 +11,9 @@ import pytest
 
 from registrations import services
 from registrations.models import Registration
+from tests.concurrency import run_together
 from tests.factories import TicketTypeFactory
-from tests.registrations.test_concurrency import (
-    details,
-    run_together,
-)
+from tests.registrations.test_concurrency import details
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
