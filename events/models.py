@@ -4,6 +4,7 @@ Text the public reads (titles, descriptions, names) is translated by modeltransl
 `events/translation.py`: each such field has `_fr` and `_en` columns.
 """
 
+import secrets
 import zoneinfo
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -182,6 +184,12 @@ class Event(models.Model):
         help_text=_("How long a person from the waiting list has to claim a freed seat."),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Grows when the event's own date, place or status changes: the attendees' invitations
+    # carry it (added to each registration's own sequence) so that calendars replace them.
+    calendar_sequence = models.PositiveIntegerField(_("version"), default=0, editable=False)
+    # The last change of anything the event's calendars show (the event, its sessions, rooms,
+    # tracks, venue, speakers): feeds answer 304 Not Modified while it stays the same.
+    programme_changed_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("event")
@@ -362,3 +370,106 @@ class Session(models.Model):
 
 def _local(moment, event) -> str:
     return moment.astimezone(event.zone).strftime("%d/%m/%Y %H:%M")
+
+
+class ProgrammeChange(models.Model):
+    """One change attendees must hear of: a session moved (time or room), cancelled or
+    restored, or the event itself moved or cancelled. The event page shows them as the public
+    log of programme changes; `notified_at` is set once the people concerned were emailed
+    (one email per person gathers the changes made within PROGRAMME_UPDATE_DELAY).
+
+    `before` and `after` keep what the calendars showed, as text already resolved (ISO instants,
+    the room's name), so the log stays true after a room is renamed or a session deleted."""
+
+    class Kind(models.TextChoices):
+        SESSION_CHANGED = "session_changed", _("session changed")
+        SESSION_CANCELLED = "session_cancelled", _("session cancelled")
+        SESSION_RESTORED = "session_restored", _("session restored")
+        EVENT_CHANGED = "event_changed", _("event changed")
+        EVENT_CANCELLED = "event_cancelled", _("event cancelled")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="changes", verbose_name=_("event")
+    )
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="changes",
+        verbose_name=_("session"),
+    )
+    kind = models.CharField(_("change"), max_length=20, choices=Kind.choices)
+    # The session's title when the change was made, in both languages: {"fr": …, "en": …}.
+    title = models.JSONField(_("title"), default=dict, blank=True)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    is_public = models.BooleanField(
+        _("public"), default=True, help_text=_("Shown in the event's public log of changes.")
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now, db_index=True)
+    notified_at = models.DateTimeField(_("people notified at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("programme change")
+        verbose_name_plural = _("programme changes")
+        ordering = ["-changed_at", "-pk"]
+        indexes = [
+            models.Index(fields=["notified_at", "changed_at"], name="programme_change_pending")
+        ]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class PartnerFeed(models.Model):
+    """A partner's private calendar feed, `/feeds/<token>/calendar.ics`: the events an
+    organisation shares with that partner, and, if the organiser says so, the sessions not
+    shown publicly. The token is random (256 bits) and revocable; a revoked token answers 404
+    like one that never existed."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="partner_feeds",
+        verbose_name=_("organisation"),
+    )
+    name = models.CharField(
+        _("partner"), max_length=200, help_text=_("For example “Caisse des dépôts”.")
+    )
+    token = models.CharField(max_length=64, unique=True, editable=False, default=new_feed_token)
+    events = models.ManyToManyField(
+        Event, related_name="partner_feeds", blank=True, verbose_name=_("shared events")
+    )
+    includes_private_sessions = models.BooleanField(
+        _("includes sessions not shown publicly"), default=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    # Set when the feed's settings or shared events change: part of its ETag.
+    changed_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("partner feed")
+        verbose_name_plural = _("partner feeds")
+        ordering = ["organisation", "name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
