@@ -5,6 +5,7 @@ from api.views.base import NotFoundView
 from api.views.checkin import CheckInView, CheckpointListView, OfflineBundleView
 from api.views.events import EventViewSet
 from api.views.invitations import InvitationViewSet
+from api.views.partner_feeds import PartnerFeedViewSet
 from api.views.registrations import RegistrationViewSet
 from api.views.sessions import SessionViewSet
 from api.views.speakers import SpeakerViewSet
@@ -17,6 +18,7 @@ router.register("speakers", SpeakerViewSet, basename="speaker")
 router.register("ticket-types", TicketTypeViewSet, basename="ticket-type")
 router.register("registrations", RegistrationViewSet, basename="registration")
 router.register("invitations", InvitationViewSet, basename="invitation")
+router.register("partner-feeds", PartnerFeedViewSet, basename="partner-feed")
 
 app_name = "api"
 

@@ -192,6 +192,11 @@ TASKS = {
     }
 }
 
+# Programme changes (a session moved, cancelled…) are emailed once they have settled: one email
+# per person gathers the changes of an event made until PROGRAMME_UPDATE_DELAY seconds passed
+# without another (see registrations/programme_updates.py).
+PROGRAMME_UPDATE_DELAY = max(env_int("PROGRAMME_UPDATE_DELAY", 600), 0)
+
 # --- Security ---------------------------------------------------------------------------------
 # Secure defaults whenever DEBUG is off; each one can be relaxed behind a proxy that does it.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

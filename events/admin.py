@@ -22,7 +22,7 @@ from modeltranslation.admin import (
 
 from events.models import Event, Membership, Organisation, Room, Session, Track, Venue
 from events.selectors import organisations_edited_by
-from events.services import update_session
+from events.services import delete_session, update_event, update_session
 from registrations.models import TicketType
 from speakers.models import SessionSpeaker
 
@@ -33,6 +33,7 @@ ORGANISATION_LOOKUPS = {
     "events.membership": "organisation",
     "events.venue": "organisation",
     "events.event": "organisation",
+    "events.partnerfeed": "organisation",
     "events.room": "event__organisation",
     "events.track": "event__organisation",
     "events.session": "event__organisation",
@@ -334,6 +335,23 @@ class EventAdmin(OrganisationScopedAdmin, TranslationAdmin):
         ),
     }
 
+    def save_model(self, request, obj, form, change):
+        if change:
+            # The service makes the invitations' SEQUENCE grow, and tells the attendees, when
+            # the dates, the venue or the status change.
+            update_event(event=obj)
+        else:
+            super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Room:
+            # A deleted room leaves its sessions without one: a move their attendees hear of.
+            for room_form in formset.deleted_forms:
+                if room_form.instance.pk is not None:
+                    for session in room_form.instance.sessions.all():
+                        update_session(session=session, data={"room": None})
+        super().save_formset(request, form, formset, change)
+
     @admin.display(description=_("attendance"))
     def attendance_links(self, event):
         from django.urls import reverse
@@ -444,6 +462,14 @@ class SessionAdmin(OrganisationScopedAdmin, TranslationAdmin):
         else:
             super().save_model(request, obj, form, change)
 
+    def delete_model(self, request, obj):
+        # Through the service: the people who held the session are told it is cancelled.
+        delete_session(session=obj)
+
+    def delete_queryset(self, request, queryset):
+        for session in queryset:
+            delete_session(session=session)
+
     @admin.display(description=_("start"), ordering="start")
     def local_start(self, session):
         return _in_event_zone(session.start, session.event)
@@ -455,3 +481,7 @@ class SessionAdmin(OrganisationScopedAdmin, TranslationAdmin):
 
 def _in_event_zone(moment, event) -> str:
     return date_format(moment.astimezone(event.zone), "SHORT_DATETIME_FORMAT")
+
+
+# Partner feeds (private calendars given to partners).
+from events import partner_feed_admin  # noqa: E402, F401

@@ -8,7 +8,8 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events and programme")
 
     def ready(self):
-        from events import triggers
+        from events import signals, triggers
 
+        signals.connect()
         pre_migrate.connect(triggers.remove, sender=self, dispatch_uid="events-triggers-remove")
         post_migrate.connect(triggers.install, sender=self, dispatch_uid="events-triggers-install")

@@ -4,19 +4,21 @@ Rules (DESIGN.md): a VTIMEZONE for the event's zone, stable UIDs, DTSTAMP, a SEQ
 grows with each change, cancellations sent with METHOD:CANCEL and STATUS:CANCELLED.
 """
 
+import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import timezone
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from icalendar import Calendar, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
-from icalendar import Event as VEvent
 from icalendar import Timezone as VTimezone
 
-from events.models import Event
+from events.models import Event, Session
 
 PRODID = "-//Colloque//Colloque//FR"
 
@@ -36,7 +38,13 @@ def parameter_text(value: str) -> str:
 
 
 def uid_domain() -> str:
-    return urlsplit(settings.SITE_URL).hostname or "colloque.invalid"
+    return _host_of(settings.SITE_URL)
+
+
+@lru_cache(maxsize=8)
+def _host_of(site_url: str) -> str:
+    # Cached: a feed names hundreds of UIDs, and parsing the address each time shows.
+    return urlsplit(site_url).hostname or "colloque.invalid"
 
 
 def new_calendar(*, method: str | None = None, name: str | None = None) -> Calendar:
@@ -66,46 +74,6 @@ def _address_of(from_header: str) -> str:
 
 def event_location(event: Event) -> str:
     return event.venue.address if event.venue_id else ""
-
-
-def attendance_invitation(
-    *,
-    event: Event,
-    attendee: Attendee,
-    uid: str,
-    sequence: int,
-    url: str,
-    description: str = "",
-    cancelled: bool = False,
-    stamp: datetime | None = None,
-) -> Calendar:
-    """An iTIP message (RFC 5546) putting `event` in the attendee's calendar (METHOD:REQUEST)
-    or taking it out (METHOD:CANCEL). `uid` must be the same in both, `sequence` must grow."""
-    calendar = new_calendar(method="CANCEL" if cancelled else "REQUEST")
-    vevent = VEvent()
-    vevent.add("uid", uid)
-    vevent.add("dtstamp", stamp or timezone.now())
-    vevent.add("sequence", sequence)
-    vevent.add("dtstart", event.start.astimezone(event.zone))
-    vevent.add("dtend", event.end.astimezone(event.zone))
-    vevent.add("summary", event.title)
-    if description:
-        vevent.add("description", description)
-    location = event_location(event)
-    if location:
-        vevent.add("location", location)
-    vevent.add("url", url)
-    vevent.add("organizer", organiser_address(event))
-    address = vCalAddress(f"mailto:{attendee.email}")
-    address.params["cn"] = vText(parameter_text(attendee.name))
-    address.params["role"] = vText("REQ-PARTICIPANT")
-    address.params["partstat"] = vText("DECLINED" if cancelled else "ACCEPTED")
-    vevent.add("attendee", address)
-    vevent.add("status", "CANCELLED" if cancelled or event.is_cancelled else "CONFIRMED")
-    vevent.add("transp", "OPAQUE")
-    calendar.add_component(vevent)
-    calendar.add_component(vtimezone(event.time_zone, event.start.year, event.end.year))
-    return calendar
 
 
 @dataclass(frozen=True)
@@ -191,3 +159,314 @@ def _observance(is_daylight, name, offset_from, offset_to):
     observance.add("tzoffsetfrom", offset_from)
     observance.add("tzoffsetto", offset_to)
     return observance
+
+
+# --- Subscription feeds ------------------------------------------------------------------------
+# A feed (RFC 5545 without METHOD, with the refresh properties of RFC 7986 and their de-facto
+# X- forms) is what a calendar subscribes to and polls: the programme of an event, a track or a
+# speaker, an attendee's agenda, a partner's events. Feeds are written as text here rather than
+# through icalendar's object model: 300 sessions take over 100 ms with it, a few as text. Only
+# the VTIMEZONE comes from icalendar, built once per zone and years.
+
+FEED_REFRESH = "PT1H"
+# The longest content line, in octets, without its CRLF (RFC 5545 3.1).
+LINE_OCTETS = 75
+CRLF = "\r\n"
+_CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f]")
+
+
+class SessionFacts(NamedTuple):
+    """What a feed shows of a session, its texts already in the feed's language."""
+
+    pk: int
+    event_id: int
+    type: str
+    title: str
+    abstract: str
+    room: str
+    track: str
+    start: datetime
+    end: datetime
+    status: str
+    sequence: int
+    is_public: bool
+
+
+class SpeakerCredit(NamedTuple):
+    """A speaker's part in a session, as the session's description lists it."""
+
+    session_id: int
+    name: str
+    role: str
+    title: str
+    affiliation: str
+
+
+class FeedEntry(NamedTuple):
+    """One VEVENT of a feed. `start` and `end` are aware datetimes, written in `zone`, or dates
+    for an all-day entry (`end` is then the day after the last day)."""
+
+    uid: str
+    sequence: int
+    zone: ZoneInfo
+    start: datetime | date
+    end: datetime | date
+    summary: str
+    status: str = "CONFIRMED"
+    url: str = ""
+    location: str = ""
+    description: str = ""
+    categories: tuple[str, ...] = ()
+
+
+def session_uid(session_id: int) -> str:
+    """A session's UID in every feed and invitation: calendars match its updates on it."""
+    return f"session-{session_id}@{uid_domain()}"
+
+
+def event_uid(event_id: int) -> str:
+    """An event's UID as a whole (a feed's entry for the event itself)."""
+    return f"event-{event_id}@{uid_domain()}"
+
+
+def event_entry(event: Event, *, status_if_on: str = "CONFIRMED", sequence: int = 0) -> FeedEntry:
+    """The event as a whole: all day when it spans several local days, timed otherwise.
+    A cancelled event is CANCELLED; otherwise the entry has `status_if_on`. `sequence` is
+    added to the event's own."""
+    zone = event.zone
+    first_day = event.start.astimezone(zone).date()
+    # An event ending at midnight ends on the day before.
+    last_day = (event.end.astimezone(zone) - timedelta(microseconds=1)).date()
+    spans_days = last_day > first_day
+    return FeedEntry(
+        uid=event_uid(event.pk),
+        sequence=event.calendar_sequence + sequence,
+        zone=zone,
+        start=first_day if spans_days else event.start,
+        end=last_day + timedelta(days=1) if spans_days else event.end,
+        summary=_cancelled(event.title) if event.is_cancelled else event.title,
+        status="CANCELLED" if event.is_cancelled else status_if_on,
+        url=settings.SITE_URL + event.get_absolute_url(),
+        location=event_location(event),
+        description=event.subtitle,
+        categories=(str(event.get_kind_display()).capitalize(),),
+    )
+
+
+def session_entries(
+    sessions: list[SessionFacts],
+    credits: dict[int, list[SpeakerCredit]],
+    *,
+    events: dict[int, Event],
+    status_if_on: str = "CONFIRMED",
+    sequence: int = 0,
+) -> list[FeedEntry]:
+    """Entries for `sessions` of `events` (by id), with their speakers' `credits` (by session
+    id). A cancelled session, or one of a cancelled event, is CANCELLED; the others have
+    `status_if_on`. `sequence` is added to each session's own."""
+    from speakers.models import SessionSpeaker
+
+    # Labels and addresses are resolved once per feed, not once per session.
+    type_labels = {value: str(label).capitalize() for value, label in Session.Type.choices}
+    role_labels = {value: str(label) for value, label in SessionSpeaker.Role.choices}
+    places = {pk: event_location(event) for pk, event in events.items()}
+    pages = {pk: _session_url_parts(event) for pk, event in events.items()}
+    entries = []
+    for session in sessions:
+        event = events[session.event_id]
+        is_cancelled = session.status == Session.Status.CANCELLED or event.is_cancelled
+        lines = [_credit_line(credit, role_labels) for credit in credits.get(session.pk, ())]
+        if session.abstract:
+            lines += ["", session.abstract] if lines else [session.abstract]
+        prefix, suffix = pages[session.event_id]
+        entries.append(
+            FeedEntry(
+                uid=session_uid(session.pk),
+                sequence=session.sequence + sequence,
+                zone=event.zone,
+                start=session.start,
+                end=session.end,
+                summary=_cancelled(session.title) if is_cancelled else session.title,
+                status="CANCELLED" if is_cancelled else status_if_on,
+                # A session not shown publicly has no page: its entry leads to the event's.
+                url=f"{prefix}{session.pk}{suffix}"
+                if session.is_public
+                else settings.SITE_URL + event.get_absolute_url(),
+                location=", ".join(
+                    part for part in (session.room, places[session.event_id]) if part
+                ),
+                description="\n".join(lines),
+                categories=tuple(
+                    label for label in (session.track, type_labels.get(session.type)) if label
+                ),
+            )
+        )
+    return entries
+
+
+def _cancelled(title: str) -> str:
+    # Calendars that show cancelled entries rather than drop them say so in the title.
+    return _("Cancelled: %(title)s") % {"title": title}
+
+
+def _credit_line(credit: SpeakerCredit, role_labels: dict[str, str]) -> str:
+    line = f"{credit.name} ({role_labels.get(credit.role, credit.role)})"
+    details = ", ".join(part for part in (credit.title, credit.affiliation) if part)
+    return f"{line} — {details}" if details else line
+
+
+# Any number: a session page's address is reversed once per feed, then filled in.
+_PAGE_NUMBER = 987654321
+
+
+def _session_url_parts(event: Event) -> tuple[str, str]:
+    """The absolute address of `event`'s session pages in the active language, cut around the
+    session's number: reversing it for each session would cost a millisecond per hundred."""
+    path = reverse("events:session", kwargs={"slug": event.slug, "pk": _PAGE_NUMBER})
+    prefix, suffix = path.split(str(_PAGE_NUMBER), 1)
+    return settings.SITE_URL + prefix, suffix
+
+
+def feed_calendar(
+    *,
+    name: str,
+    events: list[Event],
+    entries: list[FeedEntry],
+    stamp: datetime,
+    alarm_minutes: int | None = None,
+) -> bytes:
+    """A calendar to subscribe to: no METHOD, a VTIMEZONE per time zone of `events`, refreshed
+    hourly, the `entries` stamped with `stamp` (when what the feed shows last changed, so that
+    the same data always gives the same bytes) and, with `alarm_minutes`, a reminder that many
+    minutes before each timed entry still on."""
+    years: dict[str, tuple[int, int]] = {}
+    for event in events:
+        first, last = years.get(event.time_zone, (event.start.year, event.end.year))
+        years[event.time_zone] = (min(first, event.start.year), max(last, event.end.year))
+    # Commas and semicolons left as they are: clients read the calendar's name as raw text
+    # (X-WR-CALNAME has no registered type), and in a name they can mean nothing else.
+    calendar_name = escape_text(name).replace("\\,", ",").replace("\\;", ";")
+    header = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        _fold(f"X-WR-CALNAME:{calendar_name}"),
+        _fold(f"NAME:{calendar_name}"),
+        f"X-WR-TIMEZONE:{events[0].time_zone if events else settings.TIME_ZONE}",
+        f"REFRESH-INTERVAL;VALUE=DURATION:{FEED_REFRESH}",
+        f"X-PUBLISHED-TTL:{FEED_REFRESH}",
+    ]
+    dtstamp = _utc_text(stamp)
+    body = []
+    for entry in entries:
+        body += _vevent_lines(entry, dtstamp, alarm_minutes)
+    body.append("END:VCALENDAR")
+    timezones = "".join(vtimezone_text(zone, *span) for zone, span in years.items())
+    return f"{CRLF.join(header)}{CRLF}{timezones}{CRLF.join(body)}{CRLF}".encode()
+
+
+def _vevent_lines(entry: FeedEntry, dtstamp: str, alarm_minutes: int | None) -> list[str]:
+    # Only the lines carrying free text or an address can pass 75 octets and need folding: the
+    # others (UID, dates, status, alarm) stay well below.
+    is_timed = isinstance(entry.start, datetime)
+    if is_timed:
+        start = _date_time("DTSTART", entry.start, entry.zone)
+        end = _date_time("DTEND", entry.end, entry.zone)
+    else:
+        start = f"DTSTART;VALUE=DATE:{entry.start:%Y%m%d}"
+        end = f"DTEND;VALUE=DATE:{entry.end:%Y%m%d}"
+    summary = escape_text(entry.summary)
+    is_on = entry.status != "CANCELLED"
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{entry.uid}",
+        f"DTSTAMP:{dtstamp}",
+        f"SEQUENCE:{entry.sequence}",
+        start,
+        end,
+        _fold(f"SUMMARY:{summary}"),
+        f"STATUS:{entry.status}",
+        "TRANSP:OPAQUE" if is_on else "TRANSP:TRANSPARENT",
+    ]
+    if entry.location:
+        lines.append(_fold(f"LOCATION:{escape_text(entry.location)}"))
+    if entry.description:
+        lines.append(_fold(f"DESCRIPTION:{escape_text(entry.description)}"))
+    if entry.categories:
+        categories = ",".join(escape_text(item) for item in entry.categories)
+        lines.append(_fold(f"CATEGORIES:{categories}"))
+    if entry.url:
+        lines.append(_fold(f"URL:{entry.url}"))
+    if alarm_minutes is not None and is_on and is_timed:
+        lines += [
+            "BEGIN:VALARM",
+            "ACTION:DISPLAY",
+            _fold(f"DESCRIPTION:{summary}"),
+            f"TRIGGER:-PT{alarm_minutes}M",
+            "END:VALARM",
+        ]
+    lines.append("END:VEVENT")
+    return lines
+
+
+def escape_text(value: str) -> str:
+    """A TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma and line breaks escaped;
+    the other control characters, which the format forbids, made spaces."""
+    # Each replacement only when needed: the feeds of a large programme escape thousands.
+    if "\\" in value:
+        value = value.replace("\\", "\\\\")
+    if ";" in value:
+        value = value.replace(";", "\\;")
+    if "," in value:
+        value = value.replace(",", "\\,")
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if "\n" in value:
+        value = value.replace("\n", "\\n")
+    return value if value.isprintable() else _CONTROL_CHARACTERS.sub(" ", value)
+
+
+def _fold(line: str) -> str:
+    """Fold a content line every 75 octets, never inside a character (RFC 5545 3.1)."""
+    if len(line) <= LINE_OCTETS and line.isascii():
+        return line
+    data = line.encode()
+    if len(data) <= LINE_OCTETS:
+        return line
+    pieces = []
+    start, limit = 0, LINE_OCTETS
+    while len(data) - start > limit:
+        cut = start + limit
+        while data[cut] & 0xC0 == 0x80:  # inside a UTF-8 character: cut before it
+            cut -= 1
+        pieces.append(data[start:cut])
+        start, limit = cut, LINE_OCTETS - 1  # a continuation line starts with a space
+    pieces.append(data[start:])
+    return b"\r\n ".join(pieces).decode()
+
+
+def _utc_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def in_zone_unless_repeated(moment: datetime, zone: ZoneInfo) -> datetime:
+    """`moment` as the zone's local time, or in UTC within the hour repeated when clocks go
+    back: a local time there is read as its first occurrence (RFC 5545 3.3.5), an hour off
+    for the second."""
+    local = moment.astimezone(zone)
+    return moment.astimezone(UTC) if local.fold else local
+
+
+def _date_time(name: str, moment: datetime, zone: ZoneInfo) -> str:
+    local = in_zone_unless_repeated(moment, zone)
+    if local.tzinfo is UTC:
+        return f"{name}:{_utc_text(moment)}"
+    # "2027-05-20T08:30:00+02:00" → "20270520T083000", a third faster than strftime.
+    return f"{name};TZID={zone.key}:{local.isoformat().replace('-', '').replace(':', '')[:15]}"
+
+
+@lru_cache(maxsize=64)
+def vtimezone_text(zone_name: str, first_year: int, last_year: int) -> str:
+    """`vtimezone` as content lines (CRLF), built once per zone and years."""
+    return vtimezone(zone_name, first_year, last_year).to_ical().decode()

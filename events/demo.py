@@ -21,13 +21,10 @@ from django.db import models, transaction
 from django.db.models import Max, Min
 
 from events.models import Event, Organisation, Room, Session, Track, Venue
-from events.services import SCHEDULE_FIELDS
+from events.services import update_event, update_session
 from speakers.models import SessionSpeaker, Speaker
 
 PARIS = ZoneInfo("Europe/Paris")
-
-# A restored session's `sequence` grows by the programme's own rule (events.services).
-SCHEDULE_CHANGES = {field.removesuffix("_id") for field in SCHEDULE_FIELDS}
 
 Role = SessionSpeaker.Role
 Type = Session.Type
@@ -1073,7 +1070,8 @@ def load_demo() -> DemoSummary:
     Runs in one transaction: either every demo object is in place or nothing changed.
     Idempotent: objects are found by natural keys (see the module docstring) and saved only when
     one of their demo values differs. Every object passes `full_clean()` before it is saved.
-    A session moved back to its demo slot gets a higher `sequence`, so calendars update it.
+    An event or session moved back to its demo date, place or status is saved through the
+    programme's services: calendars' SEQUENCE grows and attendees are told, as for any move.
     """
     with transaction.atomic():
         events = [_load_event(demo) for demo in DEMO_EVENTS]
@@ -1184,10 +1182,7 @@ def _load_session(event, item: DemoSession, rooms, tracks, demo_titles) -> Sessi
         **_bilingual("title", item.title),
         **_bilingual("abstract", item.abstract),
     }
-    changes = _changes(session, values)
-    if session.pk is not None and SCHEDULE_CHANGES & changes.keys():
-        session.sequence += 1
-    _save(session, values, changes=changes)
+    _save(session, values)
     return session
 
 
@@ -1223,12 +1218,17 @@ def _changes(instance: models.Model, values: dict) -> dict:
     return changed
 
 
-def _save(instance: models.Model, values: dict, *, changes: dict | None = None) -> None:
+def _save(instance: models.Model, values: dict) -> None:
     """Set `values`, validate and save, only when the instance is new or a value differs."""
-    changed = _changes(instance, values) if changes is None else changes
+    changed = _changes(instance, values)
     if instance.pk is not None and not changed:
         return
     for name, value in changed.items():
         setattr(instance, name, value)
     instance.full_clean()
-    instance.save()
+    if instance.pk is not None and isinstance(instance, Event):
+        update_event(event=instance)
+    elif instance.pk is not None and isinstance(instance, Session):
+        update_session(session=instance, data={})
+    else:
+        instance.save()

@@ -373,13 +373,17 @@ def _local(moment, event) -> str:
 
 
 class ProgrammeChange(models.Model):
-    """One change attendees must hear of: a session moved (time or room), cancelled or
-    restored, or the event itself moved or cancelled. The event page shows them as the public
-    log of programme changes; `notified_at` is set once the people concerned were emailed
-    (one email per person gathers the changes made within PROGRAMME_UPDATE_DELAY).
+    """One change attendees must hear of: a session moved (time or room), cancelled, restored
+    or deleted, or the event itself moved (dates, venue), cancelled or restored. The event
+    page shows them as the public log of programme changes; `notified_at` is set once the
+    people concerned were emailed (one email per person gathers the changes made within
+    PROGRAMME_UPDATE_DELAY).
 
     `before` and `after` keep what the calendars showed, as text already resolved (ISO instants,
-    the room's name), so the log stays true after a room is renamed or a session deleted."""
+    the room's name in both languages, the status, the calendar SEQUENCE), so the log stays true
+    after a room is renamed or a session deleted. `session_pk` keeps the session's id (its
+    calendar UID) once the session is deleted; `held_by` then keeps who held it, since their
+    sign-ups and roles go with it. Written only by `events.services`."""
 
     class Kind(models.TextChoices):
         SESSION_CHANGED = "session_changed", _("session changed")
@@ -387,6 +391,7 @@ class ProgrammeChange(models.Model):
         SESSION_RESTORED = "session_restored", _("session restored")
         EVENT_CHANGED = "event_changed", _("event changed")
         EVENT_CANCELLED = "event_cancelled", _("event cancelled")
+        EVENT_RESTORED = "event_restored", _("event reinstated")
 
     event = models.ForeignKey(
         Event, on_delete=models.CASCADE, related_name="changes", verbose_name=_("event")
@@ -399,6 +404,9 @@ class ProgrammeChange(models.Model):
         related_name="changes",
         verbose_name=_("session"),
     )
+    session_pk = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    # For a deleted session: {"registrations": [ids], "speakers": [ids]} linked to it then.
+    held_by = models.JSONField(default=dict, blank=True, editable=False)
     kind = models.CharField(_("change"), max_length=20, choices=Kind.choices)
     # The session's title when the change was made, in both languages: {"fr": …, "en": …}.
     title = models.JSONField(_("title"), default=dict, blank=True)
@@ -420,6 +428,10 @@ class ProgrammeChange(models.Model):
 
     def __str__(self):
         return self.get_kind_display()
+
+    @property
+    def is_about_session(self) -> bool:
+        return self.session_pk is not None
 
 
 def new_feed_token() -> str:
@@ -469,6 +481,9 @@ class PartnerFeed(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("events:partner-feed", kwargs={"token": self.token})
 
     @property
     def is_revoked(self) -> bool:

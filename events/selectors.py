@@ -7,7 +7,7 @@ from datetime import date
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from events.models import Event, Membership, Session
+from events.models import Event, Membership, ProgrammeChange, Session
 
 
 def organisations_edited_by(user) -> set[int]:
@@ -151,3 +151,19 @@ def visible_speakers(user):
     return speakers.prefetch_related(
         Prefetch("session_roles", queryset=roles.order_by("session_id"), to_attr="visible_roles")
     )
+
+
+def public_programme_changes(event: Event) -> QuerySet[ProgrammeChange]:
+    """The event's public log of programme changes, newest first, in one query."""
+    return event.changes.filter(is_public=True).order_by("-changed_at", "-pk")
+
+
+def events_with_pending_changes(*, event_id: int | None = None, before=None) -> list[int]:
+    """Ids of the events with programme changes nobody was told of yet (one of them made
+    before `before`, when given)."""
+    pending = ProgrammeChange.objects.filter(notified_at=None)
+    if event_id is not None:
+        pending = pending.filter(event_id=event_id)
+    if before is not None:
+        pending = pending.filter(changed_at__lte=before)
+    return sorted(set(pending.values_list("event_id", flat=True)))

@@ -1,16 +1,27 @@
-"""Writes to the programme: sessions.
+"""Writes to the programme: sessions, and the event's date, place and status.
 
 Services take and return model objects, validate with the models' own rules (so the API, the
 back office and commands give the same messages) and raise `django.core.exceptions.
-ValidationError` keyed by field name when the data is wrong."""
+ValidationError` keyed by field name when the data is wrong.
+
+A change attendees must hear of (a session moved, cancelled, reinstated or deleted; the event
+moved or cancelled) makes the calendars' SEQUENCE grow and is recorded as a `ProgrammeChange`
+in the same transaction, with a task that emails the people concerned once the changes have
+settled (`registrations.programme_updates`). Changes of a draft event are not recorded: nothing
+of it was announced."""
 
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import Event, Session
+from events.changes import bilingual, change_kind, event_state, session_state
+from events.models import Event, ProgrammeChange, Session
 
 # Fields an organiser may set on a session; translated texts come as `<name>_fr`/`<name>_en`.
 SESSION_FIELDS = (
@@ -30,6 +41,8 @@ SESSION_FIELDS = (
 )
 # What attendees must hear of: a change to one of these makes calendars send an update.
 SCHEDULE_FIELDS = ("start", "end", "room_id", "status")
+# The same for the event itself; of its status, only cancelling it or taking that back counts.
+EVENT_SCHEDULE_FIELDS = ("start", "end", "venue_id")
 
 
 def create_session(*, event: Event, data: dict) -> Session:
@@ -52,26 +65,145 @@ def update_session(*, session: Session, data: dict) -> Session:
     """Change a session. Only the keys present in `data` change.
 
     `sequence` grows by one when the start, the end, the room or the status changes, so that
-    calendars replace the attendees' copy (RFC 5545). Locks the session's row while comparing
-    with what is stored, so two concurrent moves give two increments."""
+    calendars replace the attendees' copy (RFC 5545), and the change is recorded for the
+    event's log and the update emails. Locks the session's row while comparing with what is
+    stored, so two concurrent moves give two increments and two records."""
     _apply(session, data)
     _validate(session)
     with _integrity_errors_as_validation(session), transaction.atomic():
-        stored = Session.objects.select_for_update().get(pk=session.pk)
-        if any(getattr(stored, field) != getattr(session, field) for field in SCHEDULE_FIELDS):
-            session.sequence = stored.sequence + 1
-        else:
-            session.sequence = stored.sequence
+        stored = (
+            Session.objects.select_for_update(of=("self",))
+            .select_related("room", "event")
+            .get(pk=session.pk)
+        )
+        moved = any(getattr(stored, field) != getattr(session, field) for field in SCHEDULE_FIELDS)
+        session.sequence = stored.sequence + 1 if moved else stored.sequence
         session.save()
+        if moved:
+            _record_change(
+                event=stored.event,
+                session=session,
+                before=session_state(stored),
+                after=session_state(session),
+            )
         if data.get("speakers") is not None:
             _set_speakers(session, data["speakers"])
     return session
 
 
 def delete_session(*, session: Session) -> None:
-    """Remove a session and its speaker roles. The caller has checked the user's rights."""
+    """Remove a session and its speaker roles. The caller has checked the user's rights.
+
+    For the people who held it, a deleted session is a cancelled one: the change is recorded
+    with who held it (their sign-ups and roles are deleted with the session) and the calendar
+    SEQUENCE its cancellation carries. Locks the session's row."""
     with transaction.atomic():
+        stored = (
+            Session.objects.select_for_update(of=("self",))
+            .select_related("room", "event")
+            .filter(pk=session.pk)
+            .first()
+        )
+        if stored is not None and not stored.is_cancelled:
+            before = session_state(stored)
+            _record_change(
+                event=stored.event,
+                session=stored,
+                before=before,
+                after={
+                    **before,
+                    "status": Session.Status.CANCELLED,
+                    "deleted": True,
+                    "sequence": stored.sequence + 1,
+                },
+                held_by={
+                    "registrations": list(stored.signups.values_list("registration_id", flat=True)),
+                    "speakers": list(stored.session_speakers.values_list("speaker_id", flat=True)),
+                },
+            )
         session.delete()
+
+
+def update_event(*, event: Event) -> Event:
+    """Save an event changed in memory (the back office's form, the demo data).
+
+    When its start, end or venue changes, or it is cancelled or that is taken back, the
+    event's `calendar_sequence` grows (the attendees' invitations carry it) and the change is
+    recorded for the event's log and the update emails. A new venue or status also changes
+    what each session's calendar entry shows: their `sequence` grows too. Locks the event's
+    row while comparing with what is stored."""
+    with transaction.atomic():
+        stored = (
+            Event.objects.select_for_update(of=("self",)).select_related("venue").get(pk=event.pk)
+        )
+        moved = any(
+            getattr(stored, field) != getattr(event, field) for field in EVENT_SCHEDULE_FIELDS
+        )
+        cancelling = stored.is_cancelled != event.is_cancelled
+        event.calendar_sequence = stored.calendar_sequence + (1 if moved or cancelling else 0)
+        event.save()
+        if moved or cancelling:
+            if cancelling or stored.venue_id != event.venue_id:
+                Session.objects.filter(event=event).update(sequence=F("sequence") + 1)
+            _record_change(
+                event=stored, session=None, before=event_state(stored), after=event_state(event)
+            )
+    return event
+
+
+def claim_programme_changes(*, event_id: int, settled_before: datetime, now: datetime) -> list:
+    """The changes of an event not yet told to anyone, marked as told at `now`, provided the
+    newest of them was made before `settled_before` (else none: more may follow).
+
+    Must run in the caller's transaction, with the emails that tell them: both commit or
+    neither. Locks the changes' rows, skipping those a concurrent run holds (PostgreSQL), so
+    that two runs never claim the same change."""
+    pending = list(
+        ProgrammeChange.objects.select_for_update(skip_locked=True)
+        .filter(event_id=event_id, notified_at=None)
+        .order_by("changed_at", "pk")
+    )
+    if not pending or pending[-1].changed_at > settled_before:
+        return []
+    ProgrammeChange.objects.filter(pk__in=[change.pk for change in pending]).update(notified_at=now)
+    for change in pending:
+        change.notified_at = now
+    return pending
+
+
+def _record_change(*, event: Event, session: Session | None, before, after, held_by=None):
+    """Record a change of `session` (or of the event itself, without one) and enqueue the
+    emails' task for when the changes have settled. `event` is the event as stored before."""
+    if event.status == Event.Status.DRAFT:
+        return None
+    subject = session if session is not None else event
+    now = timezone.now()
+    change = ProgrammeChange.objects.create(
+        event_id=event.pk,
+        session=session,
+        session_pk=session.pk if session is not None else None,
+        kind=change_kind(before, after, about_session=session is not None),
+        title=bilingual(subject, "title"),
+        before=before,
+        after=after,
+        held_by=held_by or {},
+        is_public=session.is_public if session is not None else True,
+        changed_at=now,
+    )
+    _enqueue_programme_updates(event_id=event.pk, run_after=now)
+    return change
+
+
+def _enqueue_programme_updates(*, event_id: int, run_after: datetime) -> None:
+    from registrations.tasks import send_programme_updates
+
+    task = send_programme_updates
+    # The database backend runs it once the delay is over; a backend that cannot wait (the
+    # immediate one of development and tests) runs it now, and it finds nothing settled yet.
+    if task.get_backend().supports_defer:
+        delay = timedelta(seconds=settings.PROGRAMME_UPDATE_DELAY)
+        task = task.using(run_after=run_after + delay)
+    task.enqueue(event_id)
 
 
 def _apply(session: Session, data: dict) -> None:

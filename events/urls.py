@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events import views
+from events import feeds, views
 
 app_name = "events"
 
@@ -9,4 +9,16 @@ urlpatterns = [
     path("events/<slug:slug>/", views.event_detail, name="detail"),
     path("events/<slug:slug>/sessions/<int:pk>/", views.session_detail, name="session"),
     path("events/<slug:slug>/speakers/<slug:speaker>/", views.speaker_detail, name="speaker"),
+    path("events/<slug:slug>/calendar.ics", feeds.event_calendar, name="calendar"),
+    path(
+        "events/<slug:slug>/tracks/<slug:track>/calendar.ics",
+        feeds.track_calendar,
+        name="track-calendar",
+    ),
+    path(
+        "events/<slug:slug>/speakers/<slug:speaker>/calendar.ics",
+        feeds.speaker_calendar,
+        name="speaker-calendar",
+    ),
+    path("feeds/<str:token>/calendar.ics", feeds.partner_calendar, name="partner-feed"),
 ]

@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from events import selectors
+from events.changes import NetChange, describe
 
 
 def event_list(request):
@@ -20,6 +21,10 @@ def event_detail(request, slug):
             "event": event,
             "days": selectors.programme_by_day(event, sessions),
             "speakers": selectors.speakers_of(sessions),
+            "changes": [
+                describe(NetChange.of(change), event)
+                for change in selectors.public_programme_changes(event)
+            ],
         },
     )
 

@@ -681,8 +681,8 @@ class OutgoingEmailAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
     list_display = ["kind", "recipient", "event", "status", "attempts", "error", "created_at"]
     list_filter = ["status", "kind"]
-    list_select_related = ["registration__event", "invitation__event"]
-    search_fields = ["registration__email", "invitation__email", "last_error"]
+    list_select_related = ["registration__event", "invitation__event", "speaker"]
+    search_fields = ["registration__email", "invitation__email", "speaker__email", "last_error"]
     actions = ["retry_now"]
     fields = [
         "kind",
@@ -699,7 +699,9 @@ class OutgoingEmailAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return selectors.emails_of_organisations(
-            super().get_queryset(request), editable_organisations(request)
+            # A speaker's email reaches its event through the programme changes it tells of.
+            super().get_queryset(request).prefetch_related("programme_changes__event"),
+            editable_organisations(request),
         )
 
     def has_module_permission(self, request):
@@ -711,15 +713,15 @@ class OutgoingEmailAdmin(ReadOnlyAdmin, admin.ModelAdmin):
         organisation_ids = editable_organisations(request)
         if organisation_ids is None:
             return True
-        return _event_of(obj).organisation_id in organisation_ids
+        return obj.event is not None and obj.event.organisation_id in organisation_ids
 
     @admin.display(description=_("recipient"))
     def recipient(self, email):
-        return (email.registration or email.invitation).email
+        return email.recipient.email
 
     @admin.display(description=_("event"))
     def event(self, email):
-        return _event_of(email)
+        return email.event
 
     @admin.display(description=_("last error"))
     def error(self, email):
@@ -742,10 +744,6 @@ class OutgoingEmailAdmin(ReadOnlyAdmin, admin.ModelAdmin):
             gettext("%(sent)d sent, %(failed)d still failing.") % {"sent": sent, "failed": failed},
             messages.SUCCESS if not failed else messages.WARNING,
         )
-
-
-def _event_of(email: OutgoingEmail):
-    return (email.registration or email.invitation).event
 
 
 # --- Payments -------------------------------------------------------------------------------

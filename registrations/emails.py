@@ -17,7 +17,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from events import calendar
+from events import calendar, invitations
 from registrations.models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
@@ -32,11 +32,15 @@ RETRY_DELAYS = [
 MAX_ATTEMPTS = 15
 
 
-def queue_email(kind: str, *, registration=None, invitation=None) -> OutgoingEmail:
+def queue_email(
+    kind: str, *, registration=None, invitation=None, speaker=None, programme_changes=()
+) -> OutgoingEmail:
     """Write an email to the outbox and enqueue its delivery, in the caller's transaction."""
     email = OutgoingEmail.objects.create(
-        kind=kind, registration=registration, invitation=invitation
+        kind=kind, registration=registration, invitation=invitation, speaker=speaker
     )
+    if programme_changes:
+        email.programme_changes.set(programme_changes)
     from registrations.tasks import deliver_email
 
     # With the database backend the task row commits, or rolls back, with the change: the
@@ -72,6 +76,7 @@ def deliver(email_id: int) -> OutgoingEmail:
                 "registration__ticket_type",
                 "invitation__event__organisation",
                 "invitation__event__venue",
+                "speaker",
             )
             .get(pk=email_id)
         )
@@ -111,7 +116,7 @@ def build_message(email: OutgoingEmail) -> EmailMultiAlternatives:
         body=rendered.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[rendered.to, *rendered.also_to],
-        reply_to=[reply_to] if (reply_to := _event(email).contact_email) else None,
+        reply_to=[reply_to] if (reply_to := email.event.contact_email) else None,
     )
     message.attach_alternative(rendered.html, "text/html")
     message.inline_images = list(rendered.inline_images)
@@ -147,23 +152,21 @@ class MessageWithInlineImages(EmailMultiAlternatives):
         return msg
 
 
-def _event(email: OutgoingEmail):
-    return (email.registration or email.invitation).event
-
-
 def render(email: OutgoingEmail) -> RenderedEmail:
-    """Subject, text, HTML and attachments of an email, in the recipient's language."""
-    person = email.registration or email.invitation
+    """Subject, text, HTML and attachments of an email, in the recipient's language (a
+    speaker's, who has none on file, is the site's)."""
+    person = email.recipient
+    event = email.event
     for_organisers = email.kind in OutgoingEmail.ORGANISER_KINDS
-    language = person.language if person.language in dict(settings.LANGUAGES) else "fr"
-    if for_organisers:
+    language = getattr(person, "language", settings.LANGUAGE_CODE)
+    if for_organisers or language not in dict(settings.LANGUAGES):
         language = settings.LANGUAGE_CODE
     with translation.override(language):
         context = {
             "email": email,
             "registration": email.registration,
             "invitation": email.invitation,
-            "event": person.event,
+            "event": event,
             "person": person,
             "site_url": settings.SITE_URL,
             "language": language,
@@ -173,6 +176,13 @@ def render(email: OutgoingEmail) -> RenderedEmail:
             context["payment"] = _payment_of(email)
         if email.invitation is not None:
             context["invitation_url"] = settings.SITE_URL + email.invitation.get_absolute_url()
+        update = None
+        if email.kind == OutgoingEmail.Kind.PROGRAMME_UPDATE:
+            from registrations.programme_updates import read_update
+
+            update = read_update(email)
+            context["changes"] = update.lines
+            context["calendar_updates"] = len(update.attachments)
         badge = badge_attachment(email, context.get("payment"))
         if badge is not None:
             context["badge_cid"] = badge_content_id(email.registration)
@@ -189,7 +199,9 @@ def render(email: OutgoingEmail) -> RenderedEmail:
             attachments.append(invoice)
         if badge is not None:
             attachments.append(badge)
-    recipients = organiser_addresses(person.event) if for_organisers else [person.email]
+        if update is not None:
+            attachments.extend(update.attachments)
+    recipients = organiser_addresses(event) if for_organisers else [person.email]
     return RenderedEmail(
         subject=subject,
         text=text,
@@ -261,20 +273,34 @@ def calendar_attachment(email: OutgoingEmail):
     if not kinds[email.kind] and registration.status != registration.Status.CONFIRMED:
         return None
     invite = registration_calendar(registration, cancelled=kinds[email.kind])
-    method = "CANCEL" if kinds[email.kind] else "REQUEST"
-    return ("invitation.ics", invite.to_ical(), f"text/calendar; charset=utf-8; method={method}")
+    return invitations.as_attachment("invitation.ics", invite)
 
 
-def registration_calendar(registration, *, cancelled: bool = False):
+def registration_calendar(registration, *, cancelled: bool | None = None):
+    """The attendee's invitation to the event: REQUEST, or CANCEL when `cancelled` (by
+    default: once the registration has ended or the event is cancelled).
+
+    Its SEQUENCE adds the registration's (it grows when the attendee cancels or is confirmed)
+    to the event's (it grows when the event moves or is cancelled): it only ever grows."""
     event = registration.event
-    return calendar.attendance_invitation(
+    if cancelled is None:
+        cancelled = not registration.is_active or event.is_cancelled
+    return invitations.invitation(
         event=event,
-        attendee=calendar.Attendee(name=registration.full_name, email=registration.email),
-        uid=registration_uid(registration),
-        sequence=registration.calendar_sequence,
-        url=settings.SITE_URL + event.get_absolute_url(),
+        entry=invitations.event_entry(
+            event,
+            uid=registration_uid(registration),
+            sequence=registration.calendar_sequence + event.calendar_sequence,
+        ),
+        attendee=attendee_of(registration),
         cancelled=cancelled,
     )
+
+
+def attendee_of(person) -> calendar.Attendee:
+    """The ATTENDEE of an invitation: a registration or a speaker."""
+    name = person.full_name if hasattr(person, "full_name") else person.name
+    return calendar.Attendee(name=name, email=person.email)
 
 
 def registration_uid(registration) -> str:

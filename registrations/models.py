@@ -344,6 +344,7 @@ class OutgoingEmail(models.Model):
         INVOICE = "invoice", _("invoice")
         INVOICE_REMINDER = "invoice_reminder", _("invoice reminder")
         PAYMENT_FLAGGED = "payment_flagged", _("payment to check (organisers)")
+        PROGRAMME_UPDATE = "programme_update", _("programme change")
 
     # Kinds sent to the event's organisers rather than to the person concerned.
     ORGANISER_KINDS = ("payment_flagged",)
@@ -360,6 +361,14 @@ class OutgoingEmail(models.Model):
     invitation = models.ForeignKey(
         Invitation, on_delete=models.CASCADE, null=True, blank=True, related_name="emails"
     )
+    # A speaker who is not registered hears of the programme changes of their sessions.
+    speaker = models.ForeignKey(
+        "speakers.Speaker", on_delete=models.CASCADE, null=True, blank=True, related_name="emails"
+    )
+    # What a programme update tells of (see registrations.programme_updates).
+    programme_changes = models.ManyToManyField(
+        "events.ProgrammeChange", related_name="emails", blank=True
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -374,13 +383,30 @@ class OutgoingEmail(models.Model):
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="email_due")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(registration__isnull=False) | Q(invitation__isnull=False),
+                condition=Q(registration__isnull=False)
+                | Q(invitation__isnull=False)
+                | Q(speaker__isnull=False),
                 name="email_has_a_recipient",
             ),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def recipient(self):
+        """The registration, invitation or speaker the email is written to (a registration
+        first: a speaker who registered is written to as an attendee)."""
+        return self.registration or self.invitation or self.speaker
+
+    @property
+    def event(self) -> Event | None:
+        """The event the email is about; a speaker's through the changes it tells of (None
+        once that event is deleted)."""
+        if self.registration is not None or self.invitation is not None:
+            return self.recipient.event
+        changes = list(self.programme_changes.all())
+        return changes[0].event if changes else None
 
 
 class Payment(models.Model):

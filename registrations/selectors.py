@@ -17,7 +17,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from events.models import Event
+from events.models import Event, PartnerFeed
 from events.selectors import organisations_edited_by
 from registrations import services
 from registrations.models import (
@@ -84,13 +84,17 @@ def managed_events(user) -> QuerySet[Event]:
     return _scoped(Event.objects.all(), user, "organisation_id")
 
 
+def managed_partner_feeds(user) -> QuerySet[PartnerFeed]:
+    return _scoped(PartnerFeed.objects.all(), user, "organisation_id")
+
+
 def managed_ticket_types(user) -> QuerySet[TicketType]:
     return _scoped(TicketType.objects.all(), user, "event__organisation_id")
 
 
 def emails_of_organisations(queryset: QuerySet[OutgoingEmail], organisation_ids):
-    """Outgoing emails about a registration or an invitation of the given organisations
-    (None: all of them)."""
+    """Outgoing emails to a registration, an invitation or a speaker of the given
+    organisations (None: all of them)."""
     if organisation_ids is None:
         return queryset
     if not organisation_ids:
@@ -98,6 +102,7 @@ def emails_of_organisations(queryset: QuerySet[OutgoingEmail], organisation_ids)
     return queryset.filter(
         Q(registration__event__organisation_id__in=organisation_ids)
         | Q(invitation__event__organisation_id__in=organisation_ids)
+        | Q(speaker__organisation_id__in=organisation_ids)
     )
 
 

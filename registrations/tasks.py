@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from registrations import emails, services
+from registrations import emails, programme_updates, services
 
 
 @task()
@@ -13,3 +13,11 @@ def deliver_email(email_id: int) -> str:
 @task()
 def build_badge_sheet(sheet_id: int) -> str:
     return services.build_badge_sheet(sheet_id=sheet_id).status
+
+
+@task()
+def send_programme_updates(event_id: int) -> int:
+    """Email the event's programme changes once they have settled. Enqueued after each change
+    to run PROGRAMME_UPDATE_DELAY later; it checks the delay itself, so an earlier run (or one
+    overtaken by a later change) sends nothing."""
+    return programme_updates.send_programme_updates(event_id=event_id)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("r/<str:token>/invoice.pdf", views.manage_invoice, name="manage-invoice"),
     path("r/<str:token>/calendar.ics", views.manage_calendar, name="manage-calendar"),
     path("r/<str:token>/badge.png", views.manage_badge, name="manage-badge"),
+    path("r/<str:token>/agenda.ics", views.manage_agenda, name="manage-agenda"),
     path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
     path("checkin/", checkin_views.scanner, name="scanner"),
     path(

@@ -6,18 +6,21 @@ Views parse the request, call one service and render; the rules are in services.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events import selectors
+from events import calendar, feeds, selectors
+from events.invitations import as_attachment
+from events.models import Session
 from registrations import badges, emails, payments, services
 from registrations.attendance import certificate_available
 from registrations.forms import RegistrationForm, RenameForm, registration_is_open
 from registrations.http import private_page
 from registrations.invoice_pdf import build_invoice
-from registrations.models import Payment, Registration
+from registrations.models import Payment, Registration, SessionSignup
 from registrations.ratelimit import rate_limited
 
 
@@ -240,16 +243,82 @@ def manage_badge(request, token):
 
 
 def manage_calendar(request, token):
-    """The calendar invitation of the registration: REQUEST while it stands, CANCEL after."""
+    """The calendar invitation of the registration: REQUEST while it stands, CANCEL once it or
+    the event is cancelled; the same as the emails carry (see emails.registration_calendar)."""
     registration = _registration_or_404(token)
-    cancelled = not registration.is_active
-    invite = emails.registration_calendar(registration, cancelled=cancelled)
-    method = "CANCEL" if cancelled else "REQUEST"
-    response = HttpResponse(
-        invite.to_ical(), content_type=f"text/calendar; charset=utf-8; method={method}"
+    filename, content, mimetype = as_attachment(
+        f"{registration.event.slug}.ics", emails.registration_calendar(registration)
     )
-    response["Content-Disposition"] = f'attachment; filename="{registration.event.slug}.ics"'
+    response = HttpResponse(content, content_type=mimetype)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return private_page(response)
+
+
+@feeds.calendar_feed
+def manage_agenda(request, token, *, alarm):
+    """The attendee's own calendar to subscribe to: the event (all day when it spans several
+    days) and the sessions they signed up for, tentative while the seat is not confirmed and
+    cancelled once the registration is. Private, like every page of the personal link."""
+    registration = get_object_or_404(
+        Registration.objects.select_related("event__venue").annotate(
+            # Sign-ups are added in bulk (no signals): their count and latest date say when
+            # they changed.
+            signup_count=Count("signups"),
+            last_signup_at=Max("signups__created_at"),
+        ),
+        manage_token=token,
+    )
+    event = registration.event
+    stamp = max(
+        moment
+        for moment in (
+            event.programme_changed_at,
+            registration.created_at,
+            registration.confirmed_at,
+            registration.cancelled_at,
+            registration.last_signup_at,
+        )
+        if moment is not None
+    )
+    if not registration.is_active:
+        status = "CANCELLED"
+    elif registration.status == Registration.Status.CONFIRMED:
+        status = "CONFIRMED"
+    else:
+        status = "TENTATIVE"
+
+    def build() -> bytes:
+        signed_up = SessionSignup.objects.filter(registration=registration).values("session_id")
+        facts, credits = feeds.programme_facts(
+            Session.objects.filter(event=event, pk__in=signed_up)
+        )
+        sequence = registration.calendar_sequence
+        entries = [calendar.event_entry(event, status_if_on=status, sequence=sequence)]
+        entries += calendar.session_entries(
+            facts, credits, events={event.pk: event}, status_if_on=status, sequence=sequence
+        )
+        return calendar.feed_calendar(
+            name=_("%(event)s — my agenda") % {"event": event.title},
+            events=[event],
+            entries=entries,
+            stamp=stamp,
+            alarm_minutes=alarm,
+        )
+
+    return private_page(
+        feeds.feed_response(
+            request,
+            variant=(
+                f"agenda:{registration.pk}:{registration.status}:"
+                f"{registration.calendar_sequence}:{registration.signup_count}"
+            ),
+            stamp=stamp,
+            alarm=alarm,
+            filename=f"{event.slug}-agenda",
+            build=build,
+            is_private=True,
+        )
+    )
 
 
 def invitation(request, token):

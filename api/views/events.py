@@ -13,4 +13,4 @@ class EventViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
 
     def get_queryset(self):
-        return visible_events(self.request.user).order_by("start", "pk")
+        return visible_events(self.request.user).prefetch_related("tracks").order_by("start", "pk")

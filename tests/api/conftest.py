@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -24,3 +25,11 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture
+def fresh_rate_limits():
+    """Rate-limit counters (in the cache) start from zero and are left at zero."""
+    cache.clear()
+    yield
+    cache.clear()

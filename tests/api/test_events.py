@@ -49,6 +49,11 @@ def test_anyone_reads_a_published_event_with_both_languages_and_local_times(anon
         "status": "published",
         "url": "http://testserver/events/protection-sociale/",
         "organisation": "Chaire Protection sociale et territoires",
+        "feeds": {
+            "programme": "http://testserver/events/protection-sociale/calendar.ics",
+            "webcal": "webcal://testserver/events/protection-sociale/calendar.ics",
+            "tracks": [],
+        },
     }
 
 

@@ -18,7 +18,8 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-EVENT_PAGE_MAX_QUERIES = 5
+# The event, its sessions, their speakers, ticket offers (2), the log of programme changes.
+EVENT_PAGE_MAX_QUERIES = 6
 
 
 def _event_with_sessions(count: int):

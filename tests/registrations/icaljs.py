@@ -5,6 +5,7 @@ when node or ical.js is missing, the helper fails with what to install instead o
 """
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,9 +18,12 @@ ICALJS = ROOT / "node_modules" / "ical.js" / "package.json"
 
 
 def read_with_icaljs(ics: bytes | str) -> dict:
-    """{"method": ..., "events": [{"uid", "summary", "sequence", "status", "start", "end",
-    "start_timezone", "attendees": [{"value", "cn"}], "organizer"}]} as ical.js reads them;
-    start and end are UTC instants such as "2027-05-20T06:30:00.000Z"."""
+    """{"method", "name", "timezones", "events": [{"uid", "summary", "sequence", "status",
+    "start", "end", "start_timezone", "all_day", "start_date", "end_date", "location",
+    "description", "url", "categories", "alarms": [{"action", "trigger"}],
+    "attendees": [{"value", "cn"}], "organizer"}]} as ical.js reads them; start and end are UTC
+    instants such as "2027-05-20T06:30:00.000Z"; an all-day event has its dates as written
+    in start_date and end_date."""
     node = shutil.which("node")
     if node is None:
         pytest.fail("These tests need node (Debian: apt-get install nodejs).", pytrace=False)
@@ -32,6 +36,8 @@ def read_with_icaljs(ics: bytes | str) -> dict:
         input=ics,
         capture_output=True,
         cwd=ROOT,
+        # The machine's own zone must not matter: every instant is read back in UTC.
+        env={**os.environ, "TZ": "UTC"},
         timeout=30,
         check=False,
     )

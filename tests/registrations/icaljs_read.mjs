@@ -24,6 +24,18 @@ const events = calendar.getAllSubcomponents("vevent").map((component) => {
     start: utc(event.startDate),
     end: utc(event.endDate),
     start_timezone: event.startDate && event.startDate.zone ? event.startDate.zone.tzid : null,
+    all_day: Boolean(event.startDate && event.startDate.isDate),
+    // A date (all-day) as written, e.g. "2027-05-20"; null for a timed event.
+    start_date: event.startDate && event.startDate.isDate ? event.startDate.toString() : null,
+    end_date: event.endDate && event.endDate.isDate ? event.endDate.toString() : null,
+    location: component.getFirstPropertyValue("location"),
+    description: component.getFirstPropertyValue("description"),
+    url: component.getFirstPropertyValue("url"),
+    categories: component.getAllProperties("categories").flatMap((p) => p.getValues()),
+    alarms: component.getAllSubcomponents("valarm").map((alarm) => ({
+      action: alarm.getFirstPropertyValue("action"),
+      trigger: String(alarm.getFirstPropertyValue("trigger")),
+    })),
     attendees: component.getAllProperties("attendee").map((attendee) => ({
       value: attendee.getFirstValue(),
       cn: attendee.getParameter("cn"),
@@ -33,5 +45,10 @@ const events = calendar.getAllSubcomponents("vevent").map((component) => {
 });
 
 process.stdout.write(
-  JSON.stringify({ method: calendar.getFirstPropertyValue("method"), events }) + "\n",
+  JSON.stringify({
+    method: calendar.getFirstPropertyValue("method"),
+    name: calendar.getFirstPropertyValue("x-wr-calname"),
+    timezones: calendar.getAllSubcomponents("vtimezone").map((tz) => tz.getFirstPropertyValue("tzid")),
+    events,
+  }) + "\n",
 );
