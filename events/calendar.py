@@ -5,6 +5,7 @@ grows with each change, cancellations sent with METHOD:CANCEL and STATUS:CANCELL
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -266,42 +267,75 @@ def session_entries(
     `status_if_on`. `sequence` is added to each session's own."""
     from speakers.models import SessionSpeaker
 
-    # Labels and addresses are resolved once per feed, not once per session.
+    # What does not change from session to session is worked out once per feed: labels, each
+    # event's place, zone and addresses. A large programme makes this loop the feed's hot spot.
     type_labels = {value: str(label).capitalize() for value, label in Session.Type.choices}
     role_labels = {value: str(label) for value, label in SessionSpeaker.Role.choices}
-    places = {pk: event_location(event) for pk, event in events.items()}
-    pages = {pk: _session_url_parts(event) for pk, event in events.items()}
+    contexts = {pk: _SessionContext.of(event) for pk, event in events.items()}
+    uid_domain_part = f"@{uid_domain()}"
+    cancelled = str(Session.Status.CANCELLED)
+    no_credits = ()
+    new_entry = FeedEntry._make
     entries = []
     for session in sessions:
-        event = events[session.event_id]
-        is_cancelled = session.status == Session.Status.CANCELLED or event.is_cancelled
-        lines = [_credit_line(credit, role_labels) for credit in credits.get(session.pk, ())]
-        if session.abstract:
-            lines += ["", session.abstract] if lines else [session.abstract]
-        prefix, suffix = pages[session.event_id]
+        pk = session.pk
+        context = contexts[session.event_id]
+        is_cancelled = context.is_cancelled or session.status == cancelled
+        lines = [_credit_line(credit, role_labels) for credit in credits.get(pk, no_credits)]
+        abstract = session.abstract
+        if abstract:
+            if lines:
+                lines += ["", abstract]
+            else:
+                lines = [abstract]
+        room, place, track = session.room, context.place, session.track
+        type_label = type_labels.get(session.type)
+        if track:
+            categories = (track, type_label) if type_label else (track,)
+        else:
+            categories = (type_label,) if type_label else ()
         entries.append(
-            FeedEntry(
-                uid=session_uid(session.pk),
-                sequence=session.sequence + sequence,
-                zone=event.zone,
-                start=session.start,
-                end=session.end,
-                summary=_cancelled(session.title) if is_cancelled else session.title,
-                status="CANCELLED" if is_cancelled else status_if_on,
-                # A session not shown publicly has no page: its entry leads to the event's.
-                url=f"{prefix}{session.pk}{suffix}"
-                if session.is_public
-                else settings.SITE_URL + event.get_absolute_url(),
-                location=", ".join(
-                    part for part in (session.room, places[session.event_id]) if part
-                ),
-                description="\n".join(lines),
-                categories=tuple(
-                    label for label in (session.track, type_labels.get(session.type)) if label
-                ),
+            new_entry(
+                (
+                    f"session-{pk}{uid_domain_part}",  # session_uid(pk)
+                    session.sequence + sequence,
+                    context.zone,
+                    session.start,
+                    session.end,
+                    _cancelled(session.title) if is_cancelled else session.title,
+                    "CANCELLED" if is_cancelled else status_if_on,
+                    # A session not shown publicly has no page: its entry leads to the event's.
+                    f"{context.page_prefix}{pk}{context.page_suffix}"
+                    if session.is_public
+                    else context.event_url,
+                    f"{room}, {place}" if room and place else room or place,
+                    "\n".join(lines),
+                    categories,
+                )
             )
         )
     return entries
+
+
+class _SessionContext(NamedTuple):
+    """What an event gives each of its sessions' entries."""
+
+    is_cancelled: bool
+    zone: ZoneInfo
+    place: str
+    event_url: str
+    page_prefix: str
+    page_suffix: str
+
+    @classmethod
+    def of(cls, event: Event) -> "_SessionContext":
+        return cls(
+            event.is_cancelled,
+            event.zone,
+            event_location(event),
+            settings.SITE_URL + event.get_absolute_url(),
+            *_session_url_parts(event),
+        )
 
 
 def _cancelled(title: str) -> str:
@@ -310,8 +344,9 @@ def _cancelled(title: str) -> str:
 
 
 def _credit_line(credit: SpeakerCredit, role_labels: dict[str, str]) -> str:
-    line = f"{credit.name} ({role_labels.get(credit.role, credit.role)})"
-    details = ", ".join(part for part in (credit.title, credit.affiliation) if part)
+    _, name, role, title, affiliation = credit
+    line = f"{name} ({role_labels.get(role, role)})"
+    details = f"{title}, {affiliation}" if title and affiliation else title or affiliation
     return f"{line} — {details}" if details else line
 
 
@@ -357,57 +392,85 @@ def feed_calendar(
         f"REFRESH-INTERVAL;VALUE=DURATION:{FEED_REFRESH}",
         f"X-PUBLISHED-TTL:{FEED_REFRESH}",
     ]
-    dtstamp = _utc_text(stamp)
+    vevent_lines = _vevent_writer(_utc_text(stamp), alarm_minutes)
     body = []
     for entry in entries:
-        body += _vevent_lines(entry, dtstamp, alarm_minutes)
+        body += vevent_lines(entry)
     body.append("END:VCALENDAR")
     timezones = "".join(vtimezone_text(zone, *span) for zone, span in years.items())
     return f"{CRLF.join(header)}{CRLF}{timezones}{CRLF.join(body)}{CRLF}".encode()
 
 
-def _vevent_lines(entry: FeedEntry, dtstamp: str, alarm_minutes: int | None) -> list[str]:
-    # Only the lines carrying free text or an address can pass 75 octets and need folding: the
-    # others (UID, dates, status, alarm) stay well below.
-    is_timed = isinstance(entry.start, datetime)
-    if is_timed:
-        start = _date_time("DTSTART", entry.start, entry.zone)
-        end = _date_time("DTEND", entry.end, entry.zone)
-    else:
-        start = f"DTSTART;VALUE=DATE:{entry.start:%Y%m%d}"
-        end = f"DTEND;VALUE=DATE:{entry.end:%Y%m%d}"
-    summary = escape_text(entry.summary)
-    is_on = entry.status != "CANCELLED"
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:{entry.uid}",
-        f"DTSTAMP:{dtstamp}",
-        f"SEQUENCE:{entry.sequence}",
-        start,
-        end,
-        _fold(f"SUMMARY:{summary}"),
-        f"STATUS:{entry.status}",
-        "TRANSP:OPAQUE" if is_on else "TRANSP:TRANSPARENT",
-    ]
-    if entry.location:
-        lines.append(_fold(f"LOCATION:{escape_text(entry.location)}"))
-    if entry.description:
-        lines.append(_fold(f"DESCRIPTION:{escape_text(entry.description)}"))
-    if entry.categories:
-        categories = ",".join(escape_text(item) for item in entry.categories)
-        lines.append(_fold(f"CATEGORIES:{categories}"))
-    if entry.url:
-        lines.append(_fold(f"URL:{entry.url}"))
-    if alarm_minutes is not None and is_on and is_timed:
-        lines += [
-            "BEGIN:VALARM",
-            "ACTION:DISPLAY",
-            _fold(f"DESCRIPTION:{summary}"),
-            f"TRIGGER:-PT{alarm_minutes}M",
-            "END:VALARM",
+def _vevent_writer(dtstamp: str, alarm_minutes: int | None) -> Callable[[FeedEntry], list[str]]:
+    """The content lines of an entry's VEVENT, for one feed. What entries share (instants,
+    places, categories) is written once per feed: sessions start when others end, in the same
+    rooms and tracks."""
+    stamp_line = f"DTSTAMP:{dtstamp}"
+    trigger_line = f"TRIGGER:-PT{alarm_minutes}M"
+    instants: dict[tuple[datetime, ZoneInfo], str] = {}
+    places: dict[str, str] = {}
+    labels: dict[tuple[str, ...], str] = {}
+
+    def instant(moment: datetime, zone: ZoneInfo) -> str:
+        key = (moment, zone)
+        value = instants.get(key)
+        if value is None:
+            value = instants[key] = _date_time_value(moment, zone)
+        return value
+
+    def vevent_lines(entry: FeedEntry) -> list[str]:
+        uid, sequence, zone, start, end, summary, status, url, location, description, categories = (
+            entry
+        )
+        # Only the lines carrying free text or an address can pass 75 octets and need folding:
+        # the others (UID, dates, status, alarm) stay well below.
+        is_timed = isinstance(start, datetime)
+        if is_timed:
+            start_line = f"DTSTART{instant(start, zone)}"
+            end_line = f"DTEND{instant(end, zone)}"
+        else:
+            start_line = f"DTSTART;VALUE=DATE:{start:%Y%m%d}"
+            end_line = f"DTEND;VALUE=DATE:{end:%Y%m%d}"
+        summary = escape_text(summary)
+        is_on = status != "CANCELLED"
+        lines = [
+            "BEGIN:VEVENT",
+            f"UID:{uid}",
+            stamp_line,
+            f"SEQUENCE:{sequence}",
+            start_line,
+            end_line,
+            _fold(f"SUMMARY:{summary}"),
+            f"STATUS:{status}",
+            "TRANSP:OPAQUE" if is_on else "TRANSP:TRANSPARENT",
         ]
-    lines.append("END:VEVENT")
-    return lines
+        if location:
+            line = places.get(location)
+            if line is None:
+                line = places[location] = _fold(f"LOCATION:{escape_text(location)}")
+            lines.append(line)
+        if description:
+            lines.append(_fold(f"DESCRIPTION:{escape_text(description)}"))
+        if categories:
+            line = labels.get(categories)
+            if line is None:
+                items = ",".join(escape_text(item) for item in categories)
+                line = labels[categories] = _fold(f"CATEGORIES:{items}")
+            lines.append(line)
+        if url:
+            lines.append(_fold(f"URL:{url}"))
+        if alarm_minutes is not None and is_on and is_timed:
+            lines += [
+                "BEGIN:VALARM",
+                "ACTION:DISPLAY",
+                _fold(f"DESCRIPTION:{summary}"),
+                trigger_line,
+                "END:VALARM",
+            ]
+        lines.append("END:VEVENT")
+        return lines
+
+    return vevent_lines
 
 
 def escape_text(value: str) -> str:
@@ -458,12 +521,14 @@ def in_zone_unless_repeated(moment: datetime, zone: ZoneInfo) -> datetime:
     return moment.astimezone(UTC) if local.fold else local
 
 
-def _date_time(name: str, moment: datetime, zone: ZoneInfo) -> str:
+def _date_time_value(moment: datetime, zone: ZoneInfo) -> str:
+    """What follows DTSTART or DTEND: ";TZID=Europe/Paris:20270520T083000", or
+    ":20261025T003000Z" within the hour repeated in autumn."""
     local = in_zone_unless_repeated(moment, zone)
     if local.tzinfo is UTC:
-        return f"{name}:{_utc_text(moment)}"
+        return f":{_utc_text(moment)}"
     # "2027-05-20T08:30:00+02:00" → "20270520T083000", a third faster than strftime.
-    return f"{name};TZID={zone.key}:{local.isoformat().replace('-', '').replace(':', '')[:15]}"
+    return f";TZID={zone.key}:{local.isoformat().replace('-', '').replace(':', '')[:15]}"
 
 
 @lru_cache(maxsize=64)

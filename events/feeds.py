@@ -17,7 +17,6 @@ from functools import wraps
 from django.db.models import Count, F, Max, QuerySet, TextField, Value
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
-from django.shortcuts import get_object_or_404
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import get_language
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_safe
 from modeltranslation.utils import build_localized_fieldname, resolution_order
 
 from events import calendar, selectors
+from events.compiled_queries import CompiledQuery
 from events.models import Event, PartnerFeed, Session, Track
 
 # Part of every ETag: change it when the feeds' content changes for the same data.
@@ -50,13 +50,11 @@ def localized(field: str) -> Coalesce:
     )
 
 
-def programme_facts(
-    sessions: QuerySet[Session],
-) -> tuple[list[calendar.SessionFacts], dict[int, list[calendar.SpeakerCredit]]]:
-    """What feeds show of `sessions`, in the active language: the sessions in programme order
-    and their speakers (by session id, in order). One query, a row per speaker of a session:
-    under load each round trip to the database costs more than the repeated columns."""
-    rows = (
+def programme_rows(sessions: QuerySet[Session]) -> QuerySet:
+    """What feeds show of `sessions`, in the active language, as `programme_facts` reads it: a
+    row per speaker of a session (under load each round trip to the database costs more than
+    the repeated columns), in programme order."""
+    return (
         sessions.rewrite(False)
         .order_by(
             "start", "room__position", "pk", "session_speakers__position", "session_speakers__pk"
@@ -82,16 +80,34 @@ def programme_facts(
             "session_speakers__speaker__affiliation",
         )
     )
+
+
+def programme_query(sessions: Callable[..., QuerySet[Session]], **kinds: type) -> CompiledQuery:
+    """`programme_rows` of the sessions `sessions(**values)` selects, compiled once (see
+    events/compiled_queries.py): a feed's build then costs the query's run only."""
+    return CompiledQuery(lambda **values: programme_rows(sessions(**values)), **kinds)
+
+
+def programme_facts(
+    rows,
+) -> tuple[list[calendar.SessionFacts], dict[int, list[calendar.SpeakerCredit]]]:
+    """The sessions in programme order and their speakers (by session id, in order), from
+    `rows` (of `programme_rows` or a `programme_query`)."""
     facts: list[calendar.SessionFacts] = []
     credits: dict[int, list[calendar.SpeakerCredit]] = {}
+    new_facts, new_credit = calendar.SessionFacts._make, calendar.SpeakerCredit._make
+    last_pk = None
     for row in rows:
         pk = row[0]
-        if not facts or facts[-1].pk != pk:
-            facts.append(
-                calendar.SessionFacts(*row[:7], _instant(row[7]), _instant(row[8]), *row[9:12])
-            )
+        if pk != last_pk:
+            last_pk = pk
+            facts.append(new_facts((*row[:7], _instant(row[7]), _instant(row[8]), *row[9:12])))
         if row[12] is not None:  # a session without speakers has a row without one
-            credits.setdefault(pk, []).append(calendar.SpeakerCredit(pk, *row[12:]))
+            credit = new_credit((pk, *row[12:]))
+            if pk in credits:
+                credits[pk].append(credit)
+            else:
+                credits[pk] = [credit]
     return facts, credits
 
 
@@ -166,20 +182,81 @@ def feed_response(
 # --- Public feeds ---------------------------------------------------------------------------
 
 
+# With its venue (the feed's locations) only: the 304 answer costs this query alone.
+_PUBLISHED_EVENT = CompiledQuery(
+    lambda slug: (
+        selectors.published_events().select_related(None).select_related("venue").filter(slug=slug)
+    ),
+    slug=str,
+)
+_TRACK = CompiledQuery(
+    lambda event_slug, slug: Track.objects.select_related("event__venue").filter(
+        event__slug=event_slug, event__status__in=PUBLISHED, slug=slug
+    ),
+    event_slug=str,
+    slug=str,
+)
+_SPEAKER = CompiledQuery(
+    lambda organisation_id, slug: (
+        _speakers().only("pk", "name", "slug").filter(organisation_id=organisation_id, slug=slug)
+    ),
+    organisation_id=int,
+    slug=str,
+)
+_EVENT_PROGRAMME = programme_query(
+    lambda event_id: Session.objects.filter(event_id=event_id, is_public=True), event_id=int
+)
+_TRACK_PROGRAMME = programme_query(
+    lambda event_id, track_id: Session.objects.filter(
+        event_id=event_id, is_public=True, track_id=track_id
+    ),
+    event_id=int,
+    track_id=int,
+)
+_SPEAKER_PROGRAMME = programme_query(
+    lambda event_id, speaker_id: Session.objects.filter(
+        event_id=event_id,
+        is_public=True,
+        pk__in=_session_speakers().filter(speaker_id=speaker_id).values("session_id"),
+    ),
+    event_id=int,
+    speaker_id=int,
+)
+
+
+def _speakers():
+    from speakers.models import Speaker
+
+    return Speaker.objects.all()
+
+
+def _session_speakers():
+    from speakers.models import SessionSpeaker
+
+    return SessionSpeaker.objects.all()
+
+
+def _one(found: list):
+    """The one instance a compiled query found, or not found."""
+    if not found:
+        raise Http404
+    return found[0]
+
+
 def _published_event(slug: str) -> Event:
-    # With its venue (the feed's locations) only: the 304 answer costs this query alone.
-    events = selectors.published_events().select_related(None).select_related("venue")
-    return get_object_or_404(events, slug=slug)
+    return _one(_PUBLISHED_EVENT.instances(slug=slug))
 
 
 def _programme_feed(
     request, *, event, sessions, variant, name, filename, alarm, needs_sessions=False
 ) -> HttpResponse:
-    """The feed of `sessions` of `event` (a published event, its stamp the feed's). With
-    `needs_sessions`, a feed that would be empty is not found."""
+    """The feed of `event` (a published event, its stamp the feed's) showing the rows of
+    `sessions` (a compiled `programme_query` and its values). With `needs_sessions`, a feed
+    that would be empty is not found."""
+    query, values = sessions
 
     def build() -> bytes:
-        facts, credits = programme_facts(sessions)
+        facts, credits = programme_facts(query.rows(**values))
         if needs_sessions and not facts:
             raise Http404
         return calendar.feed_calendar(
@@ -207,7 +284,7 @@ def event_calendar(request, slug, *, alarm):
     return _programme_feed(
         request,
         event=event,
-        sessions=event.sessions.filter(is_public=True),
+        sessions=(_EVENT_PROGRAMME, {"event_id": event.pk}),
         variant=f"event:{event.pk}",
         name=event.title,
         filename=event.slug,
@@ -218,17 +295,12 @@ def event_calendar(request, slug, *, alarm):
 @calendar_feed
 def track_calendar(request, slug, track, *, alarm):
     """The public sessions of one track of an event."""
-    track = get_object_or_404(
-        Track.objects.select_related("event__venue"),
-        event__slug=slug,
-        event__status__in=PUBLISHED,
-        slug=track,
-    )
+    track = _one(_TRACK.instances(event_slug=slug, slug=track))
     event = track.event
     return _programme_feed(
         request,
         event=event,
-        sessions=event.sessions.filter(is_public=True, track=track),
+        sessions=(_TRACK_PROGRAMME, {"event_id": event.pk, "track_id": track.pk}),
         variant=f"track:{track.pk}",
         name=f"{event.title} — {track.name}",
         filename=f"{event.slug}-{track.slug}",
@@ -240,21 +312,12 @@ def track_calendar(request, slug, track, *, alarm):
 def speaker_calendar(request, slug, speaker, *, alarm):
     """The public sessions of one speaker in an event. Like the speaker's page, it is not
     found while the speaker has no public session in the event."""
-    from speakers.models import SessionSpeaker, Speaker
-
     event = _published_event(slug)
-    speaker = get_object_or_404(
-        Speaker.objects.only("pk", "name", "slug"),
-        organisation_id=event.organisation_id,
-        slug=speaker,
-    )
+    speaker = _one(_SPEAKER.instances(organisation_id=event.organisation_id, slug=speaker))
     return _programme_feed(
         request,
         event=event,
-        sessions=event.sessions.filter(
-            is_public=True,
-            pk__in=SessionSpeaker.objects.filter(speaker=speaker).values("session_id"),
-        ),
+        sessions=(_SPEAKER_PROGRAMME, {"event_id": event.pk, "speaker_id": speaker.pk}),
         variant=f"speaker:{event.pk}:{speaker.pk}",
         name=f"{speaker.name} — {event.title}",
         filename=f"{event.slug}-{speaker.slug}",
@@ -278,35 +341,59 @@ def _partner_feed_not_found() -> HttpResponse:
     return response
 
 
+_PARTNER_FEED = CompiledQuery(
+    lambda token: (
+        PartnerFeed.objects.select_related("organisation")
+        .annotate(
+            # Any change of a shared event, or of which events are shared, moves these.
+            programme_changed_at=Max("events__programme_changed_at"),
+            shared_count=Count("events"),
+        )
+        .filter(token=token, revoked_at__isnull=True)
+    ),
+    token=str,
+)
+
+_PARTNER_EVENTS = CompiledQuery(
+    lambda feed_id: (
+        Event.objects.filter(partner_feeds=feed_id, status__in=PUBLISHED)
+        .select_related("venue")
+        .order_by("start", "pk")
+    ),
+    feed_id=int,
+)
+
+
+def _partner_sessions(feed_id: int) -> QuerySet[Session]:
+    shared = Event.objects.filter(partner_feeds=feed_id, status__in=PUBLISHED).values("pk")
+    return Session.objects.filter(event_id__in=shared)
+
+
+_PARTNER_PROGRAMME = programme_query(_partner_sessions, feed_id=int)
+_PARTNER_PUBLIC = programme_query(
+    lambda feed_id: _partner_sessions(feed_id).filter(is_public=True), feed_id=int
+)
+
+
 @calendar_feed
 def partner_calendar(request, token, *, alarm):
     """A partner's private feed: each shared event that is published (or cancelled) as a
     whole, and its sessions, those not shown publicly included if the feed says so."""
-    try:
-        feed = (
-            PartnerFeed.objects.select_related("organisation")
-            .annotate(
-                # Any change of a shared event, or of which events are shared, moves these.
-                programme_changed_at=Max("events__programme_changed_at"),
-                shared_count=Count("events"),
-            )
-            .get(token=token, revoked_at__isnull=True)
-        )
-    except PartnerFeed.DoesNotExist:
+    found = _PARTNER_FEED.instances(token=token)
+    if not found:
         return _partner_feed_not_found()
+    feed = found[0]
     stamp = max(filter(None, (feed.changed_at, feed.programme_changed_at)))
 
     def build() -> bytes:
-        events = list(
-            Event.objects.filter(partner_feeds=feed, status__in=PUBLISHED)
-            .select_related("venue")
-            .order_by("start", "pk")
-        )
+        events = _PARTNER_EVENTS.instances(feed_id=feed.pk)
         by_id = {event.pk: event for event in events}
-        sessions = Session.objects.filter(event_id__in=list(by_id))
-        if not feed.includes_private_sessions:
-            sessions = sessions.filter(is_public=True)
-        facts, credits = programme_facts(sessions)
+        facts, credits = [], {}
+        if events:
+            sessions = _PARTNER_PROGRAMME if feed.includes_private_sessions else _PARTNER_PUBLIC
+            facts, credits = programme_facts(sessions.rows(feed_id=feed.pk))
+            # An event shared or published between the two reads waits for the next poll.
+            facts = [session for session in facts if session.event_id in by_id]
         entries = [calendar.event_entry(event) for event in events]
         entries += calendar.session_entries(facts, credits, events=by_id)
         return calendar.feed_calendar(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events import calendar, feeds, selectors
+from events.compiled_queries import CompiledQuery
 from events.invitations import as_attachment
 from events.models import Session
 from registrations import badges, emails, payments, services
@@ -254,20 +255,33 @@ def manage_calendar(request, token):
     return private_page(response)
 
 
+def _agenda_registration(token: str):
+    # Sign-ups are added in bulk (no signals): their count and latest date say when they changed.
+    signups = {"signup_count": Count("signups"), "last_signup_at": Max("signups__created_at")}
+    registrations = Registration.objects.filter(manage_token=token)
+    return registrations.select_related("event__venue").annotate(**signups)
+
+
+_AGENDA_REGISTRATION = CompiledQuery(_agenda_registration, token=str)
+_AGENDA_PROGRAMME = feeds.programme_query(
+    lambda event_id, registration_id: Session.objects.filter(
+        event_id=event_id,
+        pk__in=SessionSignup.objects.filter(registration_id=registration_id).values("session_id"),
+    ),
+    event_id=int,
+    registration_id=int,
+)
+
+
 @feeds.calendar_feed
 def manage_agenda(request, token, *, alarm):
     """The attendee's own calendar to subscribe to: the event (all day when it spans several
     days) and the sessions they signed up for, tentative while the seat is not confirmed and
     cancelled once the registration is. Private, like every page of the personal link."""
-    registration = get_object_or_404(
-        Registration.objects.select_related("event__venue").annotate(
-            # Sign-ups are added in bulk (no signals): their count and latest date say when
-            # they changed.
-            signup_count=Count("signups"),
-            last_signup_at=Max("signups__created_at"),
-        ),
-        manage_token=token,
-    )
+    found = _AGENDA_REGISTRATION.instances(token=token)
+    if not found:
+        raise Http404
+    registration = found[0]
     event = registration.event
     stamp = max(
         moment
@@ -288,9 +302,8 @@ def manage_agenda(request, token, *, alarm):
         status = "TENTATIVE"
 
     def build() -> bytes:
-        signed_up = SessionSignup.objects.filter(registration=registration).values("session_id")
         facts, credits = feeds.programme_facts(
-            Session.objects.filter(event=event, pk__in=signed_up)
+            _AGENDA_PROGRAMME.rows(event_id=event.pk, registration_id=registration.pk)
         )
         sequence = registration.calendar_sequence
         entries = [calendar.event_entry(event, status_if_on=status, sequence=sequence)]
