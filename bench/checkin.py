@@ -26,7 +26,6 @@ whole core it would be the bottleneck) and how busy the whole machine was.
 """
 
 import argparse
-import http.client
 import json
 import platform
 import shutil
@@ -51,7 +50,7 @@ from bench.common import (
     process_cpu_seconds,
     production_environment,
     recreate_database,
-    run_clients,
+    run_connections,
     set_up_django,
     start_gunicorn,
 )
@@ -159,29 +158,33 @@ def load(
     concurrency: int,
 ) -> dict:
     """Scan each of `badge_tokens` once at `target` on 127.0.0.1:`port`, with a new nonce
-    each; client n scans as device n modulo the devices. Returns common.run_clients' figures."""
+    each; scan n is sent as device n modulo the devices. Returns common.run_connections'
+    figures."""
     path = TARGETS[target]
 
-    def prepare(index: int) -> tuple[http.client.HTTPConnection, dict]:
-        headers = {"Content-Type": "application/json"}
-        if target == "check-in":
-            headers["Authorization"] = f"Device {device_tokens[index % len(device_tokens)]}"
-        return http.client.HTTPConnection("127.0.0.1", port, timeout=60), headers
-
-    def send(state, number: int) -> tuple[int, bool, bytes]:
-        connection, headers = state
+    def request(number: int) -> bytes:
         body = {"token": badge_tokens[number], "nonce": uuid.uuid4().hex}
-        if target == "floor":
+        headers = f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        if target == "check-in":
+            headers += f"Authorization: Device {device_tokens[number % len(device_tokens)]}\r\n"
+        else:
             body["checkpoint"] = checkpoint
-        # A closed connection (sync workers close each one) is opened again by request().
-        connection.request("POST", path, body=json.dumps(body), headers=headers)
-        response = connection.getresponse()
-        content = response.read()
-        ok = response.status == 200 and json.loads(content).get("result") == "ok"
-        return response.status, ok, content
+        content = json.dumps(body).encode()
+        headers += f"Content-Type: application/json\r\nContent-Length: {len(content)}\r\n\r\n"
+        return headers.encode() + content
 
-    return run_clients(
-        concurrency=concurrency, requests=len(badge_tokens), prepare=prepare, send=send
+    # Made before the run: the load generator's time goes to sending and receiving.
+    requests = [request(number) for number in range(len(badge_tokens))]
+
+    def is_expected(status: int, content: bytes) -> bool:
+        return status == 200 and json.loads(content).get("result") == "ok"
+
+    return run_connections(
+        port=port,
+        concurrency=concurrency,
+        requests=len(requests),
+        request=requests.__getitem__,
+        is_expected=is_expected,
     )
 
 

@@ -1,9 +1,10 @@
 """The floor of the check-in benchmark: the least a scan must cost on this stack.
 
 A bare Django view behind the same middleware as every page, in the same gunicorn: it looks
-the badge up by its token (the same unique index and the same join as the check-in service)
-and inserts a CheckIn row, nothing else: no DRF, no authentication, no rule, no transaction
-beyond the insert's own. `POST /bench/floor/` with `{"token", "nonce", "checkpoint"}`.
+the badge up by its token and inserts a CheckIn row with the check-in service's own two
+statements (registrations.checkin.find_badge and record_scan: the same query by the same
+unique index, the same insert), nothing else: no DRF, no authentication, no rule, no answer
+beyond the id. `POST /bench/floor/` with `{"token", "nonce", "checkpoint"}`.
 """
 
 import json
@@ -15,21 +16,19 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from config.urls import urlpatterns as project_urlpatterns
-from registrations.models import CheckIn, Registration
+from registrations.checkin import find_badge, record_scan
+from registrations.models import CheckIn
 
 
 @csrf_exempt  # like DRF's views, which a scanner calls with a token rather than a session
 @require_POST
 def floor_check_in(request):
     data = json.loads(request.body)
-    try:  # the check-in service's lookup (registrations.checkin._locked_registration)
-        registration = Registration.objects.select_related("ticket_type").get(
-            badge_token=data["token"]
-        )
-    except Registration.DoesNotExist:
+    registration, _first_entry = find_badge(checkpoint_id=data["checkpoint"], token=data["token"])
+    if registration is None:
         return JsonResponse({"result": "unknown"}, status=404)
     now = timezone.now()
-    scan = CheckIn.objects.create(
+    scan = CheckIn(
         event_id=registration.event_id,
         checkpoint_id=data["checkpoint"],
         registration=registration,
@@ -40,6 +39,7 @@ def floor_check_in(request):
         received_at=now,
         nonce=data["nonce"],
     )
+    record_scan(scan)
     return JsonResponse(
         {
             "result": scan.result,

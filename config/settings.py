@@ -113,6 +113,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
     }
+elif env_bool("DATABASE_PREPARED_STATEMENTS", True):
+    # Lets psycopg keep prepared statements on the connection. Django's cursors never prepare
+    # (they bind parameters on the client); the door's busiest statements ask for it
+    # (registrations/checkin.py). Set 0 behind a pooler that cannot keep them (PgBouncer in
+    # transaction mode before 1.21, or without max_prepared_statements).
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "prepare_threshold": 5,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication ---------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from registrations.models import CheckIn
+from registrations.models import CheckIn, TicketType
 
 
 class CheckInRequestSerializer(serializers.Serializer):
@@ -119,6 +119,8 @@ class CheckInResultSerializer(serializers.Serializer):
 
 
 _DATETIME = serializers.DateTimeField()
+# What get_category_display() looks up, without building the choices anew at each call.
+_CATEGORY_LABELS = dict(TicketType.Category.choices)
 
 
 def check_in_answer(scan, checkpoint) -> dict:
@@ -134,7 +136,7 @@ def check_in_answer(scan, checkpoint) -> dict:
             "name": str(registration.full_name),
             "organisation": str(registration.organisation),
             "category": str(ticket_type.category),
-            "category_label": str(ticket_type.get_category_display()),
+            "category_label": str(_CATEGORY_LABELS.get(ticket_type.category, ticket_type.category)),
             "ticket_type": str(ticket_type.name),
         }
     first_checked_in = None

@@ -6,8 +6,10 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
+from rest_framework.views import APIView
 
 from events.models import Membership
 from registrations import checkin
@@ -474,13 +476,93 @@ def test_form_encoded_body_is_refused(gate, attendee):
 # --- Query counts ---------------------------------------------------------------------------
 
 
-def test_a_scan_costs_a_fixed_number_of_queries(gate, attendee, django_assert_max_num_queries):
+def test_a_scan_costs_three_queries(gate, attendee, django_assert_num_queries):
     checkin.entrance_checkpoint(attendee.event)
     scan(gate, attendee.badge_token)  # the device is now "seen"
     other = RegistrationFactory(ticket_type=attendee.ticket_type)
 
-    with django_assert_max_num_queries(8):
+    # The device with its event and checkpoints; the badge with its first entry here; the
+    # insert. Each its own transaction: no BEGIN, no COMMIT, no lock.
+    with django_assert_num_queries(3):
         assert scan(gate, other.badge_token).json()["result"] == "ok"
+    # A repeat costs no more: its first entry came with the badge.
+    with django_assert_num_queries(3):
+        assert scan(gate, other.badge_token).json()["result"] == "already_checked_in"
+
+
+def test_on_postgresql_the_device_and_the_insert_are_prepared_not_the_badge(gate, attendee):
+    answer = scan(gate, attendee.badge_token).json()
+
+    assert answer["result"] == "ok"
+    if connection.settings_dict["OPTIONS"].get("prepare_threshold") is None:
+        # SQLite, or PostgreSQL with DATABASE_PREPARED_STATEMENTS=0: nothing asks to prepare.
+        assert connection.vendor != "postgresql" or not _prepared_statements()
+        return
+    prepared = _prepared_statements()
+    assert any("FROM registrations_scannerdevice d" in statement for statement in prepared)
+    assert any(statement.startswith("INSERT INTO registrations_checkin") for statement in prepared)
+    # Its plan would be the one made while the check-ins table was small: read whole.
+    assert not any("FROM registrations_registration r" in statement for statement in prepared)
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+# --- A device's usual scan, answered outside DRF's request handling -------------------------
+
+
+def test_a_devices_usual_scan_is_answered_as_drf_answers_any_other(gate, attendee):
+    twin = RegistrationFactory(
+        ticket_type=attendee.ticket_type,
+        first_name="Alessia",
+        last_name="Lefébure",
+        organisation="EN3S",
+    )
+    usual = scan(gate, attendee.badge_token, nonce="nonce-1")
+    # The same scan with its defaults spelled out is not a usual one: DRF answers it.
+    spelled_out = scan(gate, twin.badge_token, nonce="nonce-2", direction="entry", offline=False)
+
+    assert usual.status_code == spelled_out.status_code == 200
+    ignored = {"Content-Length"}
+    assert {k: v for k, v in usual.headers.items() if k not in ignored} == {
+        k: v for k, v in spelled_out.headers.items() if k not in ignored
+    }
+    for response in (usual, spelled_out):  # rendered alike: compact, accents as they are
+        body = response.json()
+        assert (
+            response.content == json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        )
+    particular = {"checkin", "nonce", "scanned_at", "attendee"}
+    assert {k: v for k, v in usual.json().items() if k not in particular} == {
+        k: v for k, v in spelled_out.json().items() if k not in particular
+    }
+    assert usual.json()["attendee"] == {
+        **spelled_out.json()["attendee"],
+        "registration": attendee.pk,
+    }
+
+
+def test_a_devices_usual_scan_does_not_go_through_drf(gate, attendee, monkeypatch):
+    def no_drf(*args, **kwargs):
+        raise AssertionError("DRF's request handling ran")
+
+    monkeypatch.setattr(APIView, "initial", no_drf)
+
+    assert scan(gate, attendee.badge_token).json()["result"] == "ok"
+    with pytest.raises(AssertionError, match="DRF's request handling ran"):
+        scan(gate, attendee.badge_token, direction="entry")
+
+
+def test_a_client_asking_for_indented_json_gets_drfs_answer(gate, attendee):
+    body = {"token": attendee.badge_token, "nonce": "n-indent"}
+
+    response = gate.post(URL, body, format="json", HTTP_ACCEPT="application/json; indent=2")
+
+    assert response.status_code == 200
+    assert b'\n  "result": "ok"' in response.content
 
 
 # --- Checkpoints, offline bundle, devices ---------------------------------------------------

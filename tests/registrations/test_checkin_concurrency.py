@@ -4,12 +4,11 @@ Each scanner runs in its own thread with its own connection, released together b
 the same stories run on SQLite and on PostgreSQL (`DATABASE_URL=postgres://…`).
 """
 
-import time
+import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from registrations import checkin
@@ -24,9 +23,6 @@ pytestmark = [
 ]
 
 GATES = 6
-# Seconds slept between reading the earlier scans and writing this one: without the row lock,
-# every gate then reads "never admitted" before any of them writes.
-RACE_WINDOW = 0.05
 
 
 @pytest.fixture
@@ -36,67 +32,69 @@ def badge():
     return RegistrationFactory(ticket_type=TicketTypeFactory(event=event))
 
 
-def scan_at_every_gate(badge) -> list:
+def scan_at_every_gate(badge, *, nonces=None) -> list:
     event = badge.event
     entrance = checkin.entrance_checkpoint(event)
     devices = [
         checkin.create_scanner_device(event=event, name=f"Porte {number}")[0]
         for number in range(GATES)
     ]
+    nonces = nonces or [f"gate-{index}" for index in range(GATES)]
 
     def scan(index):
         return checkin.check_in(
             checkpoint=entrance,
             token=badge.badge_token,
-            nonce=f"gate-{index}",
+            nonce=nonces[index],
             device=devices[index],
-        ).result
+        )
 
     return run_together(GATES, scan)
 
 
-def widen_race_window(monkeypatch) -> Counter:
-    """Sleep after the earlier scans were read; count the attempts at recording a scan."""
-    attempts = Counter()
-    verdict, locked = checkin._verdict, checkin._check_in_locked
+def judge_all_before_any_records(monkeypatch) -> Counter:
+    """Hold every gate, once it has read the badge and judged it never admitted, until all have:
+    no gate then learns of another's scan by reading. Counts the inserts tried as first entries
+    and the first entries recorded."""
+    inserts = Counter()
+    everyone_judged = threading.Barrier(GATES)
+    verdict, record = checkin._verdict, checkin.record_scan
 
-    def slow_verdict(*args, **kwargs):
-        time.sleep(RACE_WINDOW)
-        return verdict(*args, **kwargs)
+    def verdict_then_wait(registration, checkpoint, direction, at, first_entry):
+        answer = verdict(registration, checkpoint, direction, at, first_entry)
+        if first_entry is None:
+            everyone_judged.wait(timeout=30)
+        return answer
 
-    def counted(**kwargs):
-        attempts["attempts"] += 1
-        return locked(**kwargs)
+    def counted(scan):
+        recorded = record(scan)
+        if scan.is_first_entry:
+            inserts["tried"] += 1
+            inserts["recorded"] += recorded
+        return recorded
 
-    monkeypatch.setattr(checkin, "_verdict", slow_verdict)
-    monkeypatch.setattr(checkin, "_check_in_locked", counted)
-    return attempts
+    monkeypatch.setattr(checkin, "_verdict", verdict_then_wait)
+    monkeypatch.setattr(checkin, "record_scan", counted)
+    return inserts
 
 
 def test_one_badge_scanned_at_six_gates_at_once_is_admitted_once(badge, monkeypatch):
-    attempts = widen_race_window(monkeypatch)
+    inserts = judge_all_before_any_records(monkeypatch)
 
-    outcomes = scan_at_every_gate(badge)
+    scans = scan_at_every_gate(badge)
 
-    assert Counter(outcomes) == {"ok": 1, "already_checked_in": GATES - 1}
-    assert CheckIn.objects.filter(is_first_entry=True).count() == 1
+    assert Counter(scan.result for scan in scans) == {"ok": 1, "already_checked_in": GATES - 1}
+    # Every gate read "never admitted" and tried to record a first entry: the constraint let
+    # one through, and the others, refused, answered with that first entry.
+    assert inserts == {"tried": GATES, "recorded": 1}
+    first = CheckIn.objects.get(is_first_entry=True)
+    assert {scan.first_entry.pk for scan in scans if scan.result != "ok"} == {first.pk}
     assert CheckIn.objects.count() == GATES
-    # With the row lock, nobody wrote on a stale reading: no attempt was refused and retried.
-    assert attempts["attempts"] == GATES
 
 
-def test_control_without_the_row_lock_the_constraint_still_admits_once(badge, monkeypatch):
-    monkeypatch.setattr(checkin, "ROW_LOCK_ENABLED", False)
-    attempts = widen_race_window(monkeypatch)
+def test_one_nonce_sent_by_six_gates_at_once_is_recorded_once(badge):
+    scans = scan_at_every_gate(badge, nonces=["the-same-scan"] * GATES)
 
-    outcomes = scan_at_every_gate(badge)
-
-    assert Counter(outcomes) == {"ok": 1, "already_checked_in": GATES - 1}
-    assert CheckIn.objects.filter(is_first_entry=True).count() == 1
-    if connection.vendor == "sqlite":
-        # SQLite's IMMEDIATE transactions already serialise the scans: no race to see.
-        assert attempts["attempts"] == GATES
-    else:
-        # Without the lock every gate read "not yet admitted": all but one were refused by
-        # the one-first-entry constraint and asked again.
-        assert attempts["attempts"] == GATES + (GATES - 1)
+    assert Counter(scan.result for scan in scans) == {"ok": GATES}
+    assert Counter(scan.is_replay for scan in scans) == {False: 1, True: GATES - 1}
+    assert {scan.checkin.pk for scan in scans} == {CheckIn.objects.get().pk}
