@@ -12,8 +12,6 @@ request's values in their place. Compiling refuses a queryset whose markers do n
 as parameters unchanged (a lookup that transforms its value, such as `icontains`).
 """
 
-import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -36,8 +34,6 @@ _MARKERS: dict[type, Callable[[int], Any]] = {
 class _Compiled:
     alias: str
     sql: str
-    statement: str  # on PostgreSQL, the SQL with $1, $2… for PREPARE; "" elsewhere
-    statement_name: str
     params: tuple
     slots: tuple[tuple[int, str], ...]  # (position in params, name of the value)
     compiler: Any
@@ -94,12 +90,8 @@ class CompiledQuery:
         params = list(compiled.params)
         for position, name in compiled.slots:
             params[position] = values[name]
-        connection = connections[compiled.alias]
-        with connection.cursor() as cursor:
-            if not (compiled.statement and _may_prepare(connection)):
-                cursor.execute(compiled.sql, params)
-            else:
-                _execute_prepared(cursor, connection, compiled, params)
+        with connections[compiled.alias].cursor() as cursor:
+            cursor.execute(compiled.sql, params)
             return compiled, cursor.fetchall()
 
     def _compiled_for(self, values: dict) -> _Compiled:
@@ -142,12 +134,9 @@ def _compile(queryset: QuerySet, markers: dict[str, Any]) -> _Compiled:
         fields = (positions[0], positions[-1] + 1)
         init_list = [column.target.attname for column, _, _ in select[fields[0] : fields[1]]]
         populators = get_related_populators(klass_info, select, queryset.db)
-    statement = _numbered(sql) if compiler.connection.vendor == "postgresql" else ""
     return _Compiled(
         alias=queryset.db,
         sql=sql,
-        statement=statement,
-        statement_name=f"colloque_{hashlib.sha256(statement.encode()).hexdigest()[:24]}",
         params=tuple(params),
         slots=tuple(slots),
         compiler=compiler,
@@ -158,48 +147,3 @@ def _compile(queryset: QuerySet, markers: dict[str, Any]) -> _Compiled:
         populators=populators,
         annotations=dict(compiler.annotation_col_map or {}),
     )
-
-
-# --- Prepared statements (PostgreSQL) ---------------------------------------------------------
-# Django binds parameters on the client, so PostgreSQL parses and plans each query it is sent:
-# 0.3 to 0.8 ms for the programme's query, a tenth of a feed's build. Each compiled query is
-# prepared once per connection instead, in the same round trip as its first run, where the
-# settings allow prepared statements (DATABASE_PREPARED_STATEMENTS, config/settings.py: not
-# behind a pooler that cannot keep them). Statements outlive a rolled back transaction.
-
-# By open connection (psycopg's, which a reconnection replaces): whether each statement is
-# prepared there (True), or is to be run unprepared (False: its first run failed, which may or
-# may not have prepared it).
-_PREPARED: WeakKeyDictionary[Any, dict[str, bool]] = WeakKeyDictionary()
-
-
-def _may_prepare(connection) -> bool:
-    return connection.settings_dict["OPTIONS"].get("prepare_threshold") is not None
-
-
-def _numbered(sql: str) -> str:
-    """Django's SQL with its placeholders numbered as PREPARE wants them: "%s" becomes "$1",
-    "$2"…; an escaped "%%" stays escaped, since the statement is sent through a cursor that
-    formats its text."""
-    numbers = iter(range(1, sql.count("%s") + 1))
-    return re.sub(r"%%|%s", lambda match: "%%" if match[0] == "%%" else f"${next(numbers)}", sql)
-
-
-def _execute_prepared(cursor, connection, compiled: _Compiled, params: list) -> None:
-    name = compiled.statement_name
-    run = f"EXECUTE {name}({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}"
-    prepared = _PREPARED.setdefault(connection.connection, {})
-    state = prepared.get(name)
-    if state:
-        cursor.execute(run, params)
-    elif state is False:
-        cursor.execute(compiled.sql, params)
-    else:
-        try:
-            # One round trip: the answer is the second statement's.
-            cursor.execute(f"PREPARE {name} AS {compiled.statement}; {run}", params)
-        except Exception:
-            prepared[name] = False
-            raise
-        cursor.nextset()
-        prepared[name] = True
