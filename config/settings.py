@@ -42,7 +42,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 INSTALLED_APPS = [
     # modeltranslation must come before the admin to patch its forms.
     "modeltranslation",
-    "django.contrib.admin",
+    "config.apps.ColloqueAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -482,7 +482,9 @@ class PartnerFeed(models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
+    def get_feed_url(self):
+        """The feed's address: a secret for the partner and the organisation's owners and
+        organisers, so never the absolute URL (see events/admin_site.py)."""
         return reverse("events:partner-feed", kwargs={"token": self.token})
 
     @property

@@ -59,7 +59,7 @@ class PartnerFeedAdmin(OrganisationScopedAdmin):
             return _("Shown once the feed is saved.")
         if feed.is_revoked:
             return _("Revoked: this address answers “not found”.")
-        url = settings.SITE_URL + feed.get_absolute_url()
+        url = settings.SITE_URL + feed.get_feed_url()
         return format_html('<a href="{}">{}</a>', url, url)
 
     @admin.display(description=_("revoked"), boolean=True)

@@ -30,6 +30,7 @@ from modeltranslation.admin import TranslationAdmin
 from events.admin import (
     OrganisationScopedAdmin,
     ReadOnlyAdmin,
+    ScopedChoicesMixin,
     editable_organisations,
     may_edit,
     scope_queryset,
@@ -230,7 +231,6 @@ class RegistrationAdmin(KeptRecordAdmin):
         "created_at",
         "confirmed_at",
         "cancelled_at",
-        "manage_link",
     ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -248,7 +248,7 @@ class RegistrationAdmin(KeptRecordAdmin):
                 ),
             ]
         return [
-            (None, {"fields": ["event", "ticket_type", "status", "manage_link"]}),
+            (None, {"fields": ["event", "ticket_type", "status"]}),
             (_("Attendee"), {"fields": ["first_name", "last_name", *ATTENDEE_FIELDS[2:8]]}),
             (
                 _("Language and consent"),
@@ -311,12 +311,6 @@ class RegistrationAdmin(KeptRecordAdmin):
     @admin.display(description=_("registered at"), ordering="created_at")
     def created(self, registration):
         return _local(registration.created_at, registration.event)
-
-    @admin.display(description=_("personal link"))
-    def manage_link(self, registration):
-        # Shown on the change page only, for support: it lets anyone holding it cancel.
-        url = registration.get_absolute_url()
-        return format_html('<a href="{}">{}</a>', url, gettext("Open the attendee's page"))
 
     def changelist_view(self, request, extra_context=None):
         extra_context = extra_context or {}
@@ -675,7 +669,7 @@ class InvitationAdmin(KeptRecordAdmin):
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class OutgoingEmailAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
     """What was sent, what waits for the mail server, and why (useful in an SMTP outage).
     Read-only; "retry now" delivers the selected emails at once."""
 
@@ -750,7 +744,7 @@ class OutgoingEmailAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
     """Card payments as Stripe reported them, read-only. "Needs attention" lists the payments
     to look at: an amount or currency Stripe reported differently, or a payment that arrived
     after its seat was released and given away (to refund)."""

@@ -172,10 +172,13 @@ def render(email: OutgoingEmail) -> RenderedEmail:
             "language": language,
         }
         if email.registration is not None:
-            context["manage_url"] = settings.SITE_URL + email.registration.get_absolute_url()
             context["payment"] = _payment_of(email)
-        if email.invitation is not None:
-            context["invitation_url"] = settings.SITE_URL + email.invitation.get_absolute_url()
+        # The personal links are the attendee's alone: an email to the organisers never
+        # carries them (they act through the back office).
+        if email.registration is not None and not for_organisers:
+            context["manage_url"] = settings.SITE_URL + email.registration.get_personal_url()
+        if email.invitation is not None and not for_organisers:
+            context["invitation_url"] = settings.SITE_URL + email.invitation.get_personal_url()
         update = None
         if email.kind == OutgoingEmail.Kind.PROGRAMME_UPDATE:
             from registrations.programme_updates import read_update

@@ -233,7 +233,9 @@ class Registration(models.Model):
     def __str__(self):
         return self.full_name
 
-    def get_absolute_url(self):
+    def get_personal_url(self):
+        """The attendee's own page. A secret, theirs alone: never the absolute URL, which
+        Django's admin and generic code hand to anyone (events/admin_site.py)."""
         return reverse("registrations:manage", kwargs={"token": self.manage_token})
 
     @property
@@ -315,7 +317,8 @@ class Invitation(models.Model):
     def __str__(self):
         return self.full_name
 
-    def get_absolute_url(self):
+    def get_personal_url(self):
+        """The guest's RSVP page: a secret, like a registration's (see get_personal_url)."""
         return reverse("registrations:invitation", kwargs={"token": self.token})
 
     @property

@@ -146,7 +146,7 @@ def _create_session(registration: Registration, payment: Payment):
     event = registration.event
     language = registration.language if registration.language in ("fr", "en") else "fr"
     with translation.override(language):
-        manage_url = settings.SITE_URL + registration.get_absolute_url()
+        manage_url = settings.SITE_URL + registration.get_personal_url()
         return_url = settings.SITE_URL + reverse(
             "registrations:payment-return", kwargs={"token": registration.manage_token}
         )

@@ -148,19 +148,19 @@ def manage(request, token):
                     rename_form.add_service_errors(error)
                 else:
                     messages.success(request, _("Your name has been corrected."))
-                    return private_page(redirect(registration))
+                    return private_page(redirect(registration.get_personal_url()))
         elif action == "cancel" and registration.is_active:
             if request.POST.get("confirm") == "yes":
                 payments.cancel_paid_registration(registration=registration)
                 messages.success(request, _("Your registration is cancelled."))
-                return private_page(redirect(registration))
+                return private_page(redirect(registration.get_personal_url()))
             confirm_cancel = True
         elif action == "pay" and registration.status == Registration.Status.PENDING_PAYMENT:
             try:
                 payment = payments.start_checkout(registration=registration)
             except payments.PaymentError as error:
                 messages.error(request, str(error.message))
-                return private_page(redirect(registration))
+                return private_page(redirect(registration.get_personal_url()))
             return private_page(redirect(payment.checkout_url))
         elif action == "claim":
             try:
@@ -169,10 +169,10 @@ def manage(request, token):
                 messages.error(request, str(error.message))
             else:
                 messages.success(request, _("The seat is yours: your registration is confirmed."))
-            return private_page(redirect(registration))
+            return private_page(redirect(registration.get_personal_url()))
         else:
             messages.error(request, _("This registration can no longer be changed."))
-            return private_page(redirect(registration))
+            return private_page(redirect(registration.get_personal_url()))
     offer_expired = (
         registration.status == Registration.Status.OFFERED
         and registration.offer_expires_at is not None

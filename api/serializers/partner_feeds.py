@@ -36,7 +36,7 @@ class PartnerFeedSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, feed) -> str:
-        return absolute_url(self.context.get("request"), feed.get_absolute_url())
+        return absolute_url(self.context.get("request"), feed.get_feed_url())
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_webcal(self, feed) -> str:

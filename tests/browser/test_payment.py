@@ -93,7 +93,7 @@ def test_a_paid_registration_goes_to_stripe_checkout_and_a_signed_webhook_confir
     session = fake_stripe.pay(payment.stripe_session_id)
     assert post_webhook(page, live_server, event("checkout.session.completed", session)) == 200
 
-    page.goto(registration.get_absolute_url())
+    page.goto(registration.get_personal_url())
 
     expect(page.locator("h1")).to_have_text("Mon inscription")
     expect(page.locator(".lead")).to_contain_text("Confirmée")

@@ -131,7 +131,7 @@ def test_choosing_invoice_on_the_form_holds_the_seat_and_emails_the_invoice(clie
     [(filename, content, mimetype)] = message.attachments
     assert (filename, mimetype) == (f"invoice-{payment.invoice_number}.pdf", "application/pdf")
     assert "BC-2027-0042" in pdf_text(content)
-    page = client.get(registration.get_absolute_url())
+    page = client.get(registration.get_personal_url())
     assert payment.invoice_number in page.content.decode()
     download = client.get(f"/r/{registration.manage_token}/invoice.pdf")
     assert download["Content-Type"] == "application/pdf"

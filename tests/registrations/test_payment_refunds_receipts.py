@@ -55,7 +55,7 @@ def paid_registration(client, stripe_server, **ticket_fields) -> Payment:
 
 def cancel_from_the_attendee_page(client, registration):
     return client.post(
-        registration.get_absolute_url(), {"action": "cancel", "confirm": "yes"}, follow=True
+        registration.get_personal_url(), {"action": "cancel", "confirm": "yes"}, follow=True
     )
 
 
@@ -264,7 +264,7 @@ def test_a_confirmed_card_payment_sends_one_receipt_in_the_attendees_language(
 def test_the_attendee_page_shows_what_was_paid_when_and_how(client, stripe_server):
     payment = paid_registration(client, stripe_server)
 
-    page = page_text(client.get(payment.registration.get_absolute_url()))
+    page = page_text(client.get(payment.registration.get_personal_url()))
 
     assert fr("My payment") in page
     assert "80,00 EUR" in page

@@ -184,7 +184,7 @@ def test_stripe_down_keeps_the_seat_held_and_the_attendee_can_pay_later(
     assert "The payment service could not be reached. Your seat is held" in page_text(response)
     assert len(fake_stripe.checkout_calls()) == 3  # the library's own retries, same key
     fake_stripe.fail_next = 0
-    retry = client.post(registration.get_absolute_url(), {"action": "pay"})
+    retry = client.post(registration.get_personal_url(), {"action": "pay"})
     payment = Payment.objects.get()
     assert retry["Location"] == payment.checkout_url
     keys = {call.headers["Idempotency-Key"] for call in fake_stripe.checkout_calls()}
@@ -220,7 +220,7 @@ def test_a_signed_completed_webhook_confirms_and_sends_the_confirmation_with_cal
     assert [call.path for call in retrieve] == [
         f"/v1/checkout/sessions/{payment.stripe_session_id}"
     ]
-    page = page_text(client.get(registration.get_absolute_url()))
+    page = page_text(client.get(registration.get_personal_url()))
     assert '<span class="status status--confirmed">Confirmée</span>' in page
 
 

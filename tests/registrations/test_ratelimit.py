@@ -177,7 +177,7 @@ def test_a_wrong_rate_is_refused_with_a_clear_message(text):
 def test_the_invitation_page_slows_down_a_script_answering_it(client, settings):
     settings.REGISTRATION_RATE_LIMIT = "2/m"
     invitation = InvitationFactory()
-    url = invitation.get_absolute_url()
+    url = invitation.get_personal_url()
 
     answers = [client.post(url, {"answer": "decline"}) for _ in range(3)]
 

@@ -1,0 +1,151 @@
+"""Two organisations with one object of every kind the back office shows, for the tests that
+walk every registered ModelAdmin (test_admin_secret_addresses.py, test_admin_other_names.py).
+
+Every name of the second organisation carries MARK, so that a page showing any of them is
+caught by one search."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from django.test import override_settings
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from events.models import Event, Membership
+from events.partner_feeds import create_partner_feed
+from registrations.checkin import create_scanner_device
+from registrations.models import BadgeSheet, Payment
+from registrations.tasks import build_badge_sheet
+from tests.factories import (
+    InvitationFactory,
+    MembershipFactory,
+    SessionFactory,
+    SessionSpeakerFactory,
+    TicketTypeFactory,
+)
+from tests.registrations.checkin_factories import CheckInFactory, CheckpointFactory
+from tests.registrations.organiser_factories import OutgoingEmailFactory, RegistrationFactory
+
+MARK = "CONFIDENTIEL"
+
+
+@dataclass
+class OrganisationWorld:
+    organisation: object
+    event: Event
+    registration: object
+    invitation: object
+    feed: object
+    session: object
+    objects: list = field(default_factory=list)
+
+    def attendee_addresses(self) -> list[str]:
+        """The addresses that are the attendee's or the guest's alone."""
+        return [
+            self.registration.manage_token,
+            self.registration.badge_token,
+            self.invitation.token,
+            self.registration.get_personal_url(),
+            self.invitation.get_personal_url(),
+        ]
+
+
+def build_organisation(name: str, *, mark: str = "") -> OrganisationWorld:
+    """An organisation with a draft event (a private session, a speaker, a ticket type, a
+    registration with a flagged payment and an email, an invitation, a badge sheet, an
+    entrance with a scanner device and a scan) and a partner feed. `mark` goes in every name."""
+    ticket = TicketTypeFactory(
+        event__organisation__name=f"{name} {mark}".strip(),
+        event__status=Event.Status.DRAFT,
+        event__title_fr=f"{mark} — Fusion des établissements".strip(" —"),
+        event__title_en=f"{mark} — Merger".strip(" —"),
+        event__venue__name=f"Site {mark}".strip(),
+        event__venue__city=f"Ville {mark}".strip(),
+        name_fr=f"Tarif {mark}".strip(),
+        name_en=f"Rate {mark}".strip(),
+    )
+    event = ticket.event
+    organisation = event.organisation
+    session = SessionFactory(
+        event=event,
+        is_public=False,
+        title_fr=f"Huis clos {mark}".strip(),
+        title_en=f"Closed session {mark}".strip(),
+        room__name_fr=f"Salle {mark}".strip(),
+        room__name_en=f"Room {mark}".strip(),
+        track__name_fr=f"Parcours {mark}".strip(),
+        track__name_en=f"Track {mark}".strip(),
+    )
+    session_speaker = SessionSpeakerFactory(
+        session=session, speaker__name=f"Intervenante {mark}".strip()
+    )
+    registration = RegistrationFactory(
+        ticket_type=ticket, first_name="Sacha", last_name=f"Durand {mark}".strip()
+    )
+    invitation = InvitationFactory(
+        event=event, ticket_type=ticket, first_name="Dominique", last_name=f"Invitée {mark}"
+    )
+    payment = Payment.objects.create(
+        registration=registration,
+        amount=Decimal("120.00"),
+        currency="EUR",
+        status=Payment.Status.PAID,
+        paid_at=timezone.now(),
+        flag=Payment.Flag.MISMATCH,
+        flag_note=f"Montant {mark}".strip(),
+    )
+    email = OutgoingEmailFactory(registration=registration, kind="payment_flagged")
+    sheet = BadgeSheet.objects.create(event=event, status=BadgeSheet.Status.QUEUED)
+    entrance = CheckpointFactory(event=event, name_fr=f"Porte {mark}".strip())
+    device, _token = create_scanner_device(
+        event=event, name=f"Scanner {mark}".strip(), checkpoint=entrance
+    )
+    scan = CheckInFactory(registration=registration, checkpoint=entrance, device=device)
+    feed = create_partner_feed(
+        organisation=organisation,
+        name=f"Flux {mark}".strip(),
+        events=[event],
+        includes_private_sessions=True,
+    )
+    return OrganisationWorld(
+        organisation=organisation,
+        event=event,
+        registration=registration,
+        invitation=invitation,
+        feed=feed,
+        session=session,
+        objects=[
+            organisation,
+            event.venue,
+            event,
+            session,
+            session_speaker.speaker,
+            ticket,
+            registration,
+            invitation,
+            payment,
+            email,
+            sheet,
+            entrance,
+            device,
+            scan,
+            feed,
+        ],
+    )
+
+
+def staff_of(organisation, role) -> object:
+    return MembershipFactory(organisation=organisation, role=role, user__is_staff=True).user
+
+
+def add_site_wide_objects(user, world: OrganisationWorld) -> None:
+    """A group, an API token and a queued task: the site-wide models registered in the admin."""
+    Group.objects.create(name="Équipe support")
+    Token.objects.create(user=user)
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        build_badge_sheet.enqueue(BadgeSheet.objects.get(event=world.event).pk)
+
+
+ORGANISER = Membership.Role.ORGANISER
+DOOR_STAFF = Membership.Role.DOOR_STAFF
