@@ -9,7 +9,7 @@ foreign key, so a forged id in a POST fails validation like any other wrong choi
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -47,6 +47,7 @@ ORGANISATION_LOOKUPS = {
     "registrations.checkpoint": "event__organisation",
     "registrations.scannerdevice": "event__organisation",
     "registrations.checkin": "event__organisation",
+    "registrations.payment": "registration__event__organisation",
     # Outgoing emails reach their organisation through a registration or an invitation: their
     # admin (registrations/admin.py) scopes them itself.
 }
@@ -93,8 +94,42 @@ def may_edit(request, obj=None) -> bool:
     return obj is None or organisation_id_of(obj) in organisation_ids
 
 
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A list filter on a relation ("by event", "by organisation") that offers only the
+    user's organisations' objects, like the form choices."""
+
+    def field_choices(self, field, request, model_admin):
+        organisation_ids = editable_organisations(request)
+        if organisation_ids is None:
+            return super().field_choices(field, request, model_admin)
+        offered = scope_queryset(field.related_model._default_manager.all(), organisation_ids)
+        return field.get_choices(
+            include_blank=False,
+            ordering=self.field_admin_ordering(field, request, model_admin),
+            limit_choices_to={"pk__in": offered.values("pk")},
+        )
+
+
+def _field_at(model, path: str):
+    """The model field at the end of a list filter's path ("event", "ticket_type__category"),
+    or None if the path does not name one."""
+    field = None
+    for name in path.split("__"):
+        if model is None:
+            return None
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        model = field.related_model
+    return field
+
+
 class ScopedChoicesMixin:
-    """Offers, in every foreign key and autocomplete, only the user's organisations' objects."""
+    """Offers, in every foreign key, many-to-many, autocomplete and list filter on a
+    relation, only the user's organisations' objects: a field or a filter added later is
+    scoped without a word (a filter given its own RelatedOnlyFieldListFilter or SimpleListFilter
+    draws on the scoped list itself)."""
 
     def get_field_queryset(self, db, db_field, request):
         queryset = super().get_field_queryset(db, db_field, request)
@@ -104,6 +139,20 @@ class ScopedChoicesMixin:
         if queryset is None:
             queryset = db_field.remote_field.model._default_manager.using(db)
         return scope_queryset(queryset, organisation_ids)
+
+    def get_list_filter(self, request):
+        return [self._scoped_list_filter(entry) for entry in super().get_list_filter(request)]
+
+    def _scoped_list_filter(self, entry):
+        path, filter_class = entry if isinstance(entry, list | tuple) else (entry, None)
+        if not isinstance(path, str):
+            return entry  # a SimpleListFilter: it draws on the scoped queryset
+        field = _field_at(self.model, path)
+        if field is None or not field.is_relation:
+            return entry
+        if filter_class in (None, admin.RelatedFieldListFilter):
+            return (path, ScopedRelatedFieldListFilter)
+        return entry
 
 
 class ReadOnlyAdmin:
