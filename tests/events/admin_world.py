@@ -38,6 +38,7 @@ class OrganisationWorld:
     invitation: object
     feed: object
     session: object
+    entrance: object
     objects: list = field(default_factory=list)
 
     def attendee_addresses(self) -> list[str]:
@@ -115,6 +116,7 @@ def build_organisation(name: str, *, mark: str = "") -> OrganisationWorld:
         invitation=invitation,
         feed=feed,
         session=session,
+        entrance=entrance,
         objects=[
             organisation,
             event.venue,
