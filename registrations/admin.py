@@ -38,6 +38,7 @@ from events.admin import (
 from events.models import Event
 from registrations import emails, exports, payments, selectors, services
 from registrations.http import private_page
+from registrations.invoice_pdf import build_invoice
 from registrations.models import (
     BadgeSheet,
     Invitation,
@@ -329,6 +330,7 @@ class RegistrationAdmin(KeptRecordAdmin):
         for registration in queryset:
             if registration.is_active:
                 payments.cancel_paid_registration(registration=registration)
+                self.log_change(request, registration, gettext("Cancelled from the back office."))
                 cancelled += 1
         self.message_user(
             request,
@@ -362,6 +364,9 @@ class RegistrationAdmin(KeptRecordAdmin):
             except services.RegistrationError:
                 refused += 1
             else:
+                self.log_change(
+                    request, registration, gettext("Badge reissued from the back office.")
+                )
                 reissued += 1
         if reissued:
             self.message_user(
@@ -654,6 +659,7 @@ class InvitationAdmin(KeptRecordAdmin):
         for invitation in queryset:
             if invitation.answer != Invitation.Answer.REVOKED:
                 services.withdraw_invitation(invitation=invitation)
+                self.log_change(request, invitation, gettext("Withdrawn from the back office."))
                 withdrawn += 1
         self.message_user(
             request,
@@ -793,6 +799,7 @@ class PaymentAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
         "expires_at",
         "created_at",
         "paid_at",
+        "invoice_pdf",
     ]
     readonly_fields = fields
 
@@ -816,6 +823,44 @@ class PaymentAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
     def email(self, payment):
         return payment.registration.email
 
+    @admin.display(description=_("invoice (PDF)"))
+    def invoice_pdf(self, payment):
+        # The organisers' own way to the invoice: never through the attendee's page.
+        if payment.method != Payment.Method.INVOICE or payment.invoice_number is None:
+            return "—"
+        url = reverse("admin:registrations_payment_invoice", args=[payment.pk])
+        return format_html(
+            '<a href="{}" download>{}</a>',
+            url,
+            gettext("Download invoice %(number)s") % {"number": payment.invoice_number},
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:payment_id>/invoice/",
+                self.admin_site.admin_view(self.invoice_view),
+                name="registrations_payment_invoice",
+            ),
+            *super().get_urls(),
+        ]
+
+    def invoice_view(self, request, payment_id):
+        """The invoice of a payment by invoice, for the organisers of its event's
+        organisation (the same PDF as the attendee's page gives them)."""
+        payment = (
+            self.get_queryset(request)
+            .filter(pk=payment_id, method=Payment.Method.INVOICE, invoice_number__isnull=False)
+            .select_related("registration__event__organisation", "registration__event__venue")
+            .first()
+        )
+        if payment is None or not self.has_view_permission(request, payment):
+            raise Http404
+        response = HttpResponse(build_invoice(payment), content_type="application/pdf")
+        filename = f"invoice-{payment.invoice_number}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return private_page(response)
+
     @admin.action(description=_("Mark the selected invoices paid"))
     def mark_paid(self, request, queryset):
         marked = skipped = 0
@@ -823,6 +868,9 @@ class PaymentAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
             if payment.method != Payment.Method.INVOICE:
                 skipped += 1
             elif payments.mark_invoice_paid(payment=payment):
+                self.log_change(
+                    request, payment, gettext("Invoice marked paid from the back office.")
+                )
                 marked += 1
             else:
                 skipped += 1
