@@ -98,7 +98,9 @@ def build_organisation(name: str, *, mark: str = "") -> OrganisationWorld:
     )
     email = OutgoingEmailFactory(registration=registration, kind="payment_flagged")
     sheet = BadgeSheet.objects.create(event=event, status=BadgeSheet.Status.QUEUED)
-    entrance = CheckpointFactory(event=event, name_fr=f"Porte {mark}".strip())
+    entrance = CheckpointFactory(
+        event=event, name_fr=f"Porte {mark}".strip(), name_en=f"Gate {mark}".strip()
+    )
     device, _token = create_scanner_device(
         event=event, name=f"Scanner {mark}".strip(), checkpoint=entrance
     )
