@@ -40,6 +40,8 @@ class SpeakerAdmin(OrganisationScopedAdmin, TranslationAdmin):
     search_fields = ["name", "title_fr", "title_en", "affiliation", "email"]
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ["current_photo"]
+    # A speaker's page belongs to an event (/events/<slug>/speakers/<slug>/): no one page to show.
+    view_on_site = False
     fieldsets = [
         (None, {"fields": ["organisation", "name", "slug", "title", "affiliation", "bio"]}),
         (_("Photo"), {"fields": ["current_photo", "upload", "remove_photo", "photo_consent"]}),

@@ -137,3 +137,15 @@ def test_the_flagged_payment_email_to_organisers_carries_no_personal_link(world)
 
     assert world["lyon"].registration.manage_token not in rendered.text + rendered.html
     assert "/admin/registrations/payment/?flag=mismatch" in rendered.text
+
+
+def test_view_on_site_is_offered_only_where_it_leads_somewhere(client, world):
+    client.force_login(world["organiser"])
+    speaker = next(obj for obj in world["lyon"].objects if obj._meta.model_name == "speaker")
+    event = world["lyon"].event
+
+    speaker_page = client.get(reverse("admin:speakers_speaker_change", args=[speaker.pk]))
+    event_page = client.get(reverse("admin:events_event_change", args=[event.pk]))
+
+    assert "viewsitelink" not in speaker_page.content.decode()
+    assert "viewsitelink" in event_page.content.decode()
