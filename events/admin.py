@@ -23,6 +23,12 @@ from modeltranslation.admin import (
 from events.models import Event, Membership, Organisation, Room, Session, Track, Venue
 from events.selectors import organisations_edited_by
 from events.services import delete_session, update_event, update_session
+from events.zoned_admin import (
+    EventOwnTimeZoneAdmin,
+    EventTimeZoneAdmin,
+    ZonedDateTimeFieldsMixin,
+    in_event_zone,
+)
 from registrations.models import TicketType
 from speakers.models import SessionSpeaker
 
@@ -285,7 +291,9 @@ class TrackInline(OrganisationScopedInline, TranslationTabularInline):
     prepopulated_fields = {"slug": ("name",)}
 
 
-class TicketTypeInline(OrganisationScopedInline, TranslationStackedInline):
+class TicketTypeInline(
+    ZonedDateTimeFieldsMixin, OrganisationScopedInline, TranslationStackedInline
+):
     model = TicketType
     extra = 0
     fields = [
@@ -308,9 +316,9 @@ class EventAdminForm(forms.ModelForm):
 
 
 @admin.register(Event)
-class EventAdmin(OrganisationScopedAdmin, TranslationAdmin):
+class EventAdmin(EventOwnTimeZoneAdmin, OrganisationScopedAdmin, TranslationAdmin):
     form = EventAdminForm
-    list_display = ["title", "kind", "start", "end", "status", "access", "organisation"]
+    list_display = ["title", "kind", "local_start", "local_end", "status", "access", "organisation"]
     list_filter = ["status", "kind", "access", ("organisation", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["organisation"]
     search_fields = ["title_fr", "title_en", "slug"]
@@ -351,6 +359,14 @@ class EventAdmin(OrganisationScopedAdmin, TranslationAdmin):
                     for session in room_form.instance.sessions.all():
                         update_session(session=session, data={"room": None})
         super().save_formset(request, form, formset, change)
+
+    @admin.display(description=_("start"), ordering="start")
+    def local_start(self, event):
+        return in_event_zone(event.start, event)
+
+    @admin.display(description=_("end"), ordering="end")
+    def local_end(self, event):
+        return in_event_zone(event.end, event)
 
     @admin.display(description=_("attendance"))
     def attendance_links(self, event):
@@ -408,7 +424,7 @@ class SessionSpeakerInline(OrganisationScopedInline, admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(OrganisationScopedAdmin, TranslationAdmin):
+class SessionAdmin(EventTimeZoneAdmin, OrganisationScopedAdmin, TranslationAdmin):
     inlines = [SessionSpeakerInline]
     list_display = [
         "title",
@@ -472,15 +488,11 @@ class SessionAdmin(OrganisationScopedAdmin, TranslationAdmin):
 
     @admin.display(description=_("start"), ordering="start")
     def local_start(self, session):
-        return _in_event_zone(session.start, session.event)
+        return in_event_zone(session.start, session.event)
 
     @admin.display(description=_("end"), ordering="end")
     def local_end(self, session):
-        return _in_event_zone(session.end, session.event)
-
-
-def _in_event_zone(moment, event) -> str:
-    return date_format(moment.astimezone(event.zone), "SHORT_DATETIME_FORMAT")
+        return in_event_zone(session.end, session.event)
 
 
 # Partner feeds (private calendars given to partners).

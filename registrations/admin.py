@@ -21,7 +21,6 @@ from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +34,7 @@ from events.admin import (
     scope_queryset,
 )
 from events.models import Event
+from events.zoned_admin import EventTimeZoneAdmin, in_event_zone
 from registrations import emails, exports, payments, selectors, services
 from registrations.http import private_page
 from registrations.models import (
@@ -52,16 +52,14 @@ REMINDER_GAP = timedelta(hours=1)
 
 
 def _local(moment, event) -> str:
-    if moment is None:
-        return "—"
-    return date_format(moment.astimezone(event.zone), "SHORT_DATETIME_FORMAT")
+    return in_event_zone(moment, event)
 
 
 # --- Ticket types ---------------------------------------------------------------------------
 
 
 @admin.register(TicketType)
-class TicketTypeAdmin(OrganisationScopedAdmin, TranslationAdmin):
+class TicketTypeAdmin(EventTimeZoneAdmin, OrganisationScopedAdmin, TranslationAdmin):
     list_display = ["name", "event", "category", "price", "is_public", "seats", "by_status"]
     list_filter = [("event", admin.RelatedOnlyFieldListFilter), "category", "is_public"]
     list_select_related = ["event"]
@@ -173,7 +171,7 @@ class RegistrationActionForm(ActionForm):
 MAX_BADGES_AT_ONCE = 200
 
 
-class KeptRecordAdmin(OrganisationScopedAdmin):
+class KeptRecordAdmin(EventTimeZoneAdmin, OrganisationScopedAdmin):
     """Registrations and invitations are never deleted (cancel or withdraw them instead) and,
     once made, change only through the fields their services allow."""
 
