@@ -50,6 +50,7 @@ ORGANISATION_LOOKUPS = {
     "registrations.sessionsignup": "registration__event__organisation",
     "registrations.invitation": "event__organisation",
     "registrations.badgesheet": "event__organisation",
+    "registrations.guestlistimport": "event__organisation",
     "registrations.checkpoint": "event__organisation",
     "registrations.scannerdevice": "event__organisation",
     "registrations.checkin": "event__organisation",
