@@ -19,6 +19,7 @@ from tests.factories import (
     SessionFactory,
     TicketTypeFactory,
 )
+from tests.registrations.organiser_factories import RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -290,3 +291,16 @@ def test_the_repeated_hour_when_clocks_go_back_in_paris_is_read_as_the_first_sum
     assert response.status_code == 302, _page(response)
     session = Session.objects.get(event=event)
     assert session.start == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)  # 02:30 +02:00
+
+
+def test_a_waiting_list_offer_shows_its_expiry_in_the_events_zone(organiser, organisation):
+    event = _reunion_event(organisation)
+    registration = RegistrationFactory(
+        ticket_type=TicketTypeFactory(event=event),
+        status="offered",
+        offer_expires_at=datetime(2027, 5, 12, 18, 0, tzinfo=REUNION),
+    )
+
+    page = _page(organiser.get(_change_url(registration)))
+
+    assert "12 mai 2027 18:00" in page

@@ -253,7 +253,7 @@ def test_an_import_stopped_by_a_crash_is_resumed_and_invites_everyone_once(
 
 @override_settings(TASKS=DATABASE_TASKS)
 def test_5000_guests_upload_and_confirm_in_short_requests_then_each_is_invited_once(
-    organiser, ticket, record_property
+    organiser, ticket
 ):
     content = _guest_list(5000)
 
@@ -268,19 +268,15 @@ def test_5000_guests_upload_and_confirm_in_short_requests_then_each_is_invited_o
     confirm_seconds = time.perf_counter() - started
 
     # gunicorn kills a request at 30 s: both stay far below it.
-    record_property("upload_seconds", round(upload_seconds, 2))
-    record_property("confirm_seconds", round(confirm_seconds, 2))
-    assert upload_seconds < 10
-    assert confirm_seconds < 2
+    assert upload_seconds < 10, f"upload and preview took {upload_seconds:.2f} s"
+    assert confirm_seconds < 2, f"confirming took {confirm_seconds:.2f} s"
     assert not Invitation.objects.exists()  # the work is queued, not done in the request
     job = GuestListImport.objects.get()
     assert (
         DBTaskResult.objects.filter(task_path="registrations.tasks.import_guest_list").count() == 1
     )
 
-    started = time.perf_counter()
     import_guest_list.call(job.pk)  # what the worker runs
-    record_property("background_import_seconds", round(time.perf_counter() - started, 2))
 
     job.refresh_from_db()
     assert (job.status, job.processed, job.created, job.errors) == ("done", 5000, 5000, [])
