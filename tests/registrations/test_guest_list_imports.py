@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
@@ -286,3 +288,20 @@ def test_5000_guests_upload_and_confirm_in_short_requests_then_each_is_invited_o
     assert emails.values("invitation").distinct().count() == 5000
     deliveries = DBTaskResult.objects.filter(task_path="registrations.tasks.deliver_email")
     assert deliveries.count() == 5000
+
+
+def test_the_list_of_imports_runs_the_same_queries_for_few_and_many(organiser, ticket):
+    changelist = reverse("admin:registrations_guestlistimport_changelist")
+    for _n in range(2):
+        _upload(organiser, ticket, MIXED.encode())
+    with CaptureQueriesContext(connection) as few:
+        organiser.get(changelist)
+    for _n in range(20):
+        _upload(organiser, ticket, MIXED.encode())
+
+    with CaptureQueriesContext(connection) as many:
+        page = _text(organiser.get(changelist))
+
+    assert len(many) == len(few)
+    assert page.count("0 invités sur 3") == 22
+    assert "Importer une liste d'invités (CSV)" in _text(organiser.get(UPLOAD))
