@@ -115,13 +115,14 @@ def confirm_guest_list_import(
 
 
 def resume_guest_list_import(*, guest_list_import: GuestListImport) -> GuestListImport:
-    """Queue again an import stopped by an error: it goes on from its last batch. Locks the
-    import's row; an import that is not stopped is left as it is."""
+    """Queue again an import stopped by an error, or whose worker was lost (running, but no
+    batch for a while): it goes on from its last batch. Locks the import's row; an import
+    that is not stopped is left as it is."""
     from registrations.tasks import import_guest_list
 
     with transaction.atomic():
         job = GuestListImport.objects.select_for_update().get(pk=guest_list_import.pk)
-        if job.status == GuestListImport.Status.FAILED:
+        if job.may_resume:
             job.status = GuestListImport.Status.SCHEDULED
             job.save(update_fields=["status"])
             import_guest_list.enqueue(job.pk)
@@ -187,5 +188,6 @@ def _run_batch(job: GuestListImport, rows, batch_size: int) -> bool:
         current.processed += len(batch)
         current.created += len(report.created)
         current.import_errors = [*current.import_errors, *report.errors]
-        current.save(update_fields=["processed", "created", "import_errors"])
+        current.progressed_at = timezone.now()
+        current.save(update_fields=["processed", "created", "import_errors", "progressed_at"])
     return True

@@ -6,6 +6,7 @@ event, one registration per invitation, random unique tokens.
 """
 
 import secrets
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -850,8 +851,14 @@ class GuestListImport(models.Model):
     )
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True, editable=False)
+    # When the last batch committed: a running import that has not moved for a while lost
+    # its worker (see `seems_stopped`).
+    progressed_at = models.DateTimeField(null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True, editable=False)
     failure = models.TextField(_("error"), blank=True, editable=False)
+
+    # A running import whose last batch is older than this lost its worker.
+    STALLED_AFTER = timedelta(minutes=10)
 
     class Meta:
         verbose_name = _("guest list import")
@@ -878,3 +885,15 @@ class GuestListImport(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def seems_stopped(self) -> bool:
+        """Running, but no batch for STALLED_AFTER: its worker was killed or restarted."""
+        if self.status != self.Status.RUNNING:
+            return False
+        last = self.progressed_at or self.started_at
+        return last is None or last < timezone.now() - self.STALLED_AFTER
+
+    @property
+    def may_resume(self) -> bool:
+        return self.status == self.Status.FAILED or self.seems_stopped

@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from registrations import guest_list_imports, services
@@ -305,3 +306,43 @@ def test_the_list_of_imports_runs_the_same_queries_for_few_and_many(organiser, t
     assert len(many) == len(few)
     assert page.count("0 invités sur 3") == 22
     assert "Importer une liste d'invités (CSV)" in _text(organiser.get(UPLOAD))
+
+
+@override_settings(TASKS=DATABASE_TASKS)
+def test_an_import_whose_worker_was_killed_shows_it_and_resumes_without_duplicates(
+    organiser, ticket, monkeypatch
+):
+    monkeypatch.setattr(guest_list_imports, "BATCH_SIZE", 5)
+    real_import = services.import_invitations
+    calls = []
+
+    def killed_during_the_third_batch(**kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise SystemExit  # the worker's process is stopped: nothing runs after this
+        return real_import(**kwargs)
+
+    job_url = _upload(organiser, ticket, _guest_list(12)).url
+    organiser.post(job_url, {"send_at_0": "", "send_at_1": ""})
+    job = GuestListImport.objects.get()
+    monkeypatch.setattr(services, "import_invitations", killed_during_the_third_batch)
+    with pytest.raises(SystemExit):
+        import_guest_list.call(job.pk)
+    monkeypatch.setattr(services, "import_invitations", real_import)
+    GuestListImport.objects.filter(pk=job.pk).update(
+        progressed_at=timezone.now() - timedelta(minutes=11)
+    )
+
+    page = _text(organiser.get(job_url))
+
+    assert "10 invités traités sur 12, 10 invitations envoyées." in page
+    assert "Cet import n\u2019avance plus depuis plusieurs minutes" in page
+    organiser.post(job_url, {"resume": "1"})
+    assert (
+        DBTaskResult.objects.filter(task_path="registrations.tasks.import_guest_list").count() == 2
+    )
+    import_guest_list.call(job.pk)  # the worker runs the task queued again
+    job.refresh_from_db()
+    assert (job.status, job.processed, job.created) == ("done", 12, 12)
+    assert Invitation.objects.count() == 12
+    assert OutgoingEmail.objects.filter(kind="invitation").count() == 12
