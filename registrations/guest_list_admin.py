@@ -54,9 +54,13 @@ class GuestListUploadForm(forms.Form):
             organisation_ids,
         )
         self.fields["ticket_type"].label_from_instance = lambda item: f"{item} — {item.event}"
-        self.fields["deadline"].help_text = gettext(
-            "In the event's time zone (%(zone)s for the event chosen above)."
-        ) % {"zone": timezone.get_current_timezone_name()}
+        # The page runs in the zone of the event sent with the form, if any.
+        self.fields["deadline"].help_text = (
+            gettext("In the event's time zone (%(zone)s for the event chosen above).")
+            % {"zone": timezone.get_current_timezone_name()}
+            if self.data.get("event")
+            else gettext("In the event's time zone.")
+        )
 
     def clean(self):
         cleaned_data = super().clean()

@@ -304,3 +304,16 @@ def test_a_waiting_list_offer_shows_its_expiry_in_the_events_zone(organiser, org
     page = _page(organiser.get(_change_url(registration)))
 
     assert "12 mai 2027 18:00" in page
+
+
+def test_an_unknown_time_zone_on_the_event_form_is_refused_on_the_field(organiser, organisation):
+    event = _martinique_event(organisation)
+    data = admin_form_data(organiser.get(_change_url(event)))
+    data.update({"time_zone": "Europe/Atlantide", "start_1": "07:00"})
+
+    response = organiser.post(_change_url(event), data)
+
+    assert response.status_code == 200
+    assert "« Europe/Atlantide » n'est pas un fuseau horaire connu." in _page(response)
+    event.refresh_from_db()
+    assert event.start == datetime(2027, 5, 20, 12, 30, tzinfo=UTC)
