@@ -7,11 +7,14 @@ scoping covers the lists, the change pages, the permissions, the inlines and the
 foreign key, so a forged id in a POST fails validation like any other wrong choice.
 """
 
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models
-from django.utils import timezone
+from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import (
@@ -391,16 +394,31 @@ class SessionDayFilter(admin.SimpleListFilter):
     title = _("day")
     parameter_name = "day"
 
+    # Days are those of each session's event, in the event's time zone.
+
     def lookups(self, request, model_admin):
-        days = model_admin.get_queryset(request).datetimes(
-            "start", "day", tzinfo=timezone.get_current_timezone()
-        )
-        return [(day.date().isoformat(), date_format(day, "l j F Y")) for day in days]
+        sessions = model_admin.get_queryset(request)
+        zones = sessions.order_by().values_list("event__time_zone", flat=True).distinct()
+        days = {
+            day.date()
+            for zone in zones
+            for day in sessions.filter(event__time_zone=zone).datetimes(
+                "start", "day", tzinfo=ZoneInfo(zone)
+            )
+        }
+        return [(day.isoformat(), date_format(day, "l j F Y")) for day in sorted(days)]
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(start__date=self.value())
-        return queryset
+        if not self.value():
+            return queryset
+        day = date.fromisoformat(self.value())
+        zones = queryset.order_by().values_list("event__time_zone", flat=True).distinct()
+        within_day = Q(pk__in=[])
+        for zone in zones:
+            start = datetime.combine(day, time.min, tzinfo=ZoneInfo(zone))
+            end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=ZoneInfo(zone))
+            within_day |= Q(event__time_zone=zone, start__gte=start, start__lt=end)
+        return queryset.filter(within_day)
 
 
 class SessionSpeakerFormSet(forms.BaseInlineFormSet):

@@ -67,7 +67,11 @@ class ZonedSplitDateTimeField(forms.SplitDateTimeField):
         return aware_in_current_zone(datetime.combine(*data_list))
 
 
-def zone_help_text() -> str:
+def zone_help_text(request=None) -> str:
+    """Which zone the page's dates are in; before an event is chosen (an empty add form),
+    only that they will be read in the event's."""
+    if request is not None and getattr(request, "event_time_zone", True) is None:
+        return gettext("Time in the event's time zone.")
     return gettext("Time in the %(zone)s time zone.") % {
         "zone": timezone.get_current_timezone_name()
     }
@@ -91,7 +95,8 @@ class ZonedDateTimeFieldsMixin:
             kwargs.update(form_class=ZonedSplitDateTimeField, widget=AdminSplitDateTime)
             field = super().formfield_for_dbfield(db_field, request, **kwargs)
             if field is not None:
-                field.help_text = " ".join(filter(None, [str(field.help_text), zone_help_text()]))
+                help_text = zone_help_text(request)
+                field.help_text = " ".join(filter(None, [str(field.help_text), help_text]))
             return field
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
@@ -121,6 +126,7 @@ class EventTimeZoneAdmin(ZonedDateTimeFieldsMixin):
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         zone = self.page_time_zone(request, object_id)
+        request.event_time_zone = zone  # read by the fields' help texts
         with timezone.override(zone or timezone.get_current_timezone()):
             response = super().changeform_view(request, object_id, form_url, extra_context)
             return render_now(response)

@@ -158,7 +158,9 @@ def test_a_ticket_sale_window_typed_on_the_event_form_uses_the_zone_typed_with_i
 def test_a_session_of_an_event_in_reunion_is_typed_in_reunion_time(organiser, organisation):
     event = _reunion_event(organisation)
     add_url = reverse("admin:events_session_add")
-    data = admin_form_data(organiser.get(add_url))
+    empty_form = organiser.get(add_url)
+    assert "Heure du fuseau horaire de l\u2019événement." in _page(empty_form)
+    data = admin_form_data(empty_form)
     data.update(
         {
             "event": str(event.pk),
@@ -317,3 +319,21 @@ def test_an_unknown_time_zone_on_the_event_form_is_refused_on_the_field(organise
     assert "« Europe/Atlantide » n'est pas un fuseau horaire connu." in _page(response)
     event.refresh_from_db()
     assert event.start == datetime(2027, 5, 20, 12, 30, tzinfo=UTC)
+
+
+def test_the_session_list_filters_by_day_in_each_events_zone(organiser, organisation):
+    event = _martinique_event(organisation)
+    SessionFactory(
+        event=event,
+        title_fr="Soirée de gala",
+        start=datetime(2027, 5, 20, 21, 0, tzinfo=MARTINIQUE),  # 21 May 03:00 in Paris
+        end=datetime(2027, 5, 20, 23, 0, tzinfo=MARTINIQUE),
+    )
+    session_list = reverse("admin:events_session_changelist")
+
+    everything = _page(organiser.get(session_list))
+    first_day = _page(organiser.get(session_list, {"day": "2027-05-20"}))
+
+    assert "jeudi 20 mai 2027" in everything
+    assert "vendredi 21 mai 2027" not in everything
+    assert "Soirée de gala" in first_day
