@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models
 from django.db.models import Q
@@ -411,7 +412,10 @@ class SessionDayFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        day = date.fromisoformat(self.value())
+        try:
+            day = date.fromisoformat(self.value())
+        except ValueError as error:
+            raise IncorrectLookupParameters(error) from error
         zones = queryset.order_by().values_list("event__time_zone", flat=True).distinct()
         within_day = Q(pk__in=[])
         for zone in zones:

@@ -337,3 +337,12 @@ def test_the_session_list_filters_by_day_in_each_events_zone(organiser, organisa
     assert "jeudi 20 mai 2027" in everything
     assert "vendredi 21 mai 2027" not in everything
     assert "Soirée de gala" in first_day
+
+
+def test_a_malformed_day_in_the_session_list_is_not_a_server_error(organiser, organisation):
+    SessionFactory(event=_martinique_event(organisation))
+
+    response = organiser.get(reverse("admin:events_session_changelist"), {"day": "2027-13-45"})
+
+    assert response.status_code == 302
+    assert response.url.endswith("?e=1")
