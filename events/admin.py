@@ -7,11 +7,15 @@ scoping covers the lists, the change pages, the permissions, the inlines and the
 foreign key, so a forged id in a POST fails validation like any other wrong choice.
 """
 
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models
-from django.utils import timezone
+from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import (
@@ -23,6 +27,12 @@ from modeltranslation.admin import (
 from events.models import Event, Membership, Organisation, Room, Session, Track, Venue
 from events.selectors import organisations_edited_by
 from events.services import delete_session, update_event, update_session
+from events.zoned_admin import (
+    EventOwnTimeZoneAdmin,
+    EventTimeZoneAdmin,
+    ZonedDateTimeFieldsMixin,
+    in_event_zone,
+)
 from registrations.models import TicketType
 from speakers.models import SessionSpeaker
 
@@ -44,6 +54,7 @@ ORGANISATION_LOOKUPS = {
     "registrations.sessionsignup": "registration__event__organisation",
     "registrations.invitation": "event__organisation",
     "registrations.badgesheet": "event__organisation",
+    "registrations.guestlistimport": "event__organisation",
     "registrations.checkpoint": "event__organisation",
     "registrations.scannerdevice": "event__organisation",
     "registrations.checkin": "event__organisation",
@@ -334,7 +345,9 @@ class TrackInline(OrganisationScopedInline, TranslationTabularInline):
     prepopulated_fields = {"slug": ("name",)}
 
 
-class TicketTypeInline(OrganisationScopedInline, TranslationStackedInline):
+class TicketTypeInline(
+    ZonedDateTimeFieldsMixin, OrganisationScopedInline, TranslationStackedInline
+):
     model = TicketType
     extra = 0
     fields = [
@@ -357,9 +370,9 @@ class EventAdminForm(forms.ModelForm):
 
 
 @admin.register(Event)
-class EventAdmin(OrganisationScopedAdmin, TranslationAdmin):
+class EventAdmin(EventOwnTimeZoneAdmin, OrganisationScopedAdmin, TranslationAdmin):
     form = EventAdminForm
-    list_display = ["title", "kind", "start", "end", "status", "access", "organisation"]
+    list_display = ["title", "kind", "local_start", "local_end", "status", "access", "organisation"]
     list_filter = ["status", "kind", "access", ("organisation", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["organisation"]
     search_fields = ["title_fr", "title_en", "slug"]
@@ -401,6 +414,14 @@ class EventAdmin(OrganisationScopedAdmin, TranslationAdmin):
                         update_session(session=session, data={"room": None})
         super().save_formset(request, form, formset, change)
 
+    @admin.display(description=_("start"), ordering="start")
+    def local_start(self, event):
+        return in_event_zone(event.start, event)
+
+    @admin.display(description=_("end"), ordering="end")
+    def local_end(self, event):
+        return in_event_zone(event.end, event)
+
     @admin.display(description=_("attendance"))
     def attendance_links(self, event):
         from django.urls import reverse
@@ -423,16 +444,34 @@ class SessionDayFilter(admin.SimpleListFilter):
     title = _("day")
     parameter_name = "day"
 
+    # Days are those of each session's event, in the event's time zone.
+
     def lookups(self, request, model_admin):
-        days = model_admin.get_queryset(request).datetimes(
-            "start", "day", tzinfo=timezone.get_current_timezone()
-        )
-        return [(day.date().isoformat(), date_format(day, "l j F Y")) for day in days]
+        sessions = model_admin.get_queryset(request)
+        zones = sessions.order_by().values_list("event__time_zone", flat=True).distinct()
+        days = {
+            day.date()
+            for zone in zones
+            for day in sessions.filter(event__time_zone=zone).datetimes(
+                "start", "day", tzinfo=ZoneInfo(zone)
+            )
+        }
+        return [(day.isoformat(), date_format(day, "l j F Y")) for day in sorted(days)]
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(start__date=self.value())
-        return queryset
+        if not self.value():
+            return queryset
+        try:
+            day = date.fromisoformat(self.value())
+        except ValueError as error:
+            raise IncorrectLookupParameters(error) from error
+        zones = queryset.order_by().values_list("event__time_zone", flat=True).distinct()
+        within_day = Q(pk__in=[])
+        for zone in zones:
+            start = datetime.combine(day, time.min, tzinfo=ZoneInfo(zone))
+            end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=ZoneInfo(zone))
+            within_day |= Q(event__time_zone=zone, start__gte=start, start__lt=end)
+        return queryset.filter(within_day)
 
 
 class SessionSpeakerFormSet(forms.BaseInlineFormSet):
@@ -457,7 +496,7 @@ class SessionSpeakerInline(OrganisationScopedInline, admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(OrganisationScopedAdmin, TranslationAdmin):
+class SessionAdmin(EventTimeZoneAdmin, OrganisationScopedAdmin, TranslationAdmin):
     inlines = [SessionSpeakerInline]
     list_display = [
         "title",
@@ -521,15 +560,11 @@ class SessionAdmin(OrganisationScopedAdmin, TranslationAdmin):
 
     @admin.display(description=_("start"), ordering="start")
     def local_start(self, session):
-        return _in_event_zone(session.start, session.event)
+        return in_event_zone(session.start, session.event)
 
     @admin.display(description=_("end"), ordering="end")
     def local_end(self, session):
-        return _in_event_zone(session.end, session.event)
-
-
-def _in_event_zone(moment, event) -> str:
-    return date_format(moment.astimezone(event.zone), "SHORT_DATETIME_FORMAT")
+        return in_event_zone(session.end, session.event)
 
 
 # Partner feeds (private calendars given to partners).

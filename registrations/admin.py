@@ -14,14 +14,11 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +33,7 @@ from events.admin import (
     scope_queryset,
 )
 from events.models import Event
+from events.zoned_admin import EventTimeZoneAdmin, in_event_zone
 from registrations import emails, exports, payments, selectors, services
 from registrations.http import private_page
 from registrations.invoice_pdf import build_invoice
@@ -54,16 +52,14 @@ REMINDER_GAP = timedelta(hours=1)
 
 
 def _local(moment, event) -> str:
-    if moment is None:
-        return "—"
-    return date_format(moment.astimezone(event.zone), "SHORT_DATETIME_FORMAT")
+    return in_event_zone(moment, event)
 
 
 # --- Ticket types ---------------------------------------------------------------------------
 
 
 @admin.register(TicketType)
-class TicketTypeAdmin(OrganisationScopedAdmin, TranslationAdmin):
+class TicketTypeAdmin(EventTimeZoneAdmin, OrganisationScopedAdmin, TranslationAdmin):
     list_display = ["name", "event", "category", "price", "is_public", "seats", "by_status"]
     list_filter = [("event", admin.RelatedOnlyFieldListFilter), "category", "is_public"]
     list_select_related = ["event"]
@@ -175,7 +171,7 @@ class RegistrationActionForm(ActionForm):
 MAX_BADGES_AT_ONCE = 200
 
 
-class KeptRecordAdmin(OrganisationScopedAdmin):
+class KeptRecordAdmin(EventTimeZoneAdmin, OrganisationScopedAdmin):
     """Registrations and invitations are never deleted (cancel or withdraw them instead) and,
     once made, change only through the fields their services allow."""
 
@@ -476,38 +472,6 @@ class InvitationChangeForm(forms.ModelForm):
         return cleaned_data
 
 
-class GuestListImportForm(forms.Form):
-    event = forms.ModelChoiceField(label=_("event"), queryset=Event.objects.none())
-    ticket_type = forms.ModelChoiceField(label=_("ticket type"), queryset=TicketType.objects.none())
-    deadline = forms.SplitDateTimeField(label=_("answer before"), widget=AdminSplitDateTime)
-    file = forms.FileField(
-        label=_("guest list (CSV)"),
-        help_text=_(
-            "Columns: first name, last name, email, organisation, title, plus-ones allowed. "
-            "Saved from Excel or LibreOffice, separated by “;” or “,”."
-        ),
-    )
-
-    def __init__(self, *args, request, **kwargs):
-        super().__init__(*args, **kwargs)
-        organisation_ids = editable_organisations(request)
-        self.fields["event"].queryset = scope_queryset(
-            Event.objects.order_by("-start"), organisation_ids
-        )
-        self.fields["ticket_type"].queryset = scope_queryset(
-            TicketType.objects.select_related("event").order_by("event__start", "position"),
-            organisation_ids,
-        )
-        self.fields["ticket_type"].label_from_instance = lambda item: f"{item} — {item.event}"
-
-    def clean(self):
-        cleaned_data = super().clean()
-        event, ticket_type = cleaned_data.get("event"), cleaned_data.get("ticket_type")
-        if event and ticket_type and ticket_type.event_id != event.pk:
-            self.add_error("ticket_type", gettext("This ticket type is not one of this event's."))
-        return cleaned_data
-
-
 @admin.register(Invitation)
 class InvitationAdmin(KeptRecordAdmin):
     list_display = [
@@ -587,33 +551,11 @@ class InvitationAdmin(KeptRecordAdmin):
         ]
 
     def import_view(self, request):
-        """Import a guest list: every good row becomes an invitation (and its email), every
-        bad one is reported by line."""
+        """Guest lists are imported in the background, with a preview: see
+        registrations/guest_list_admin.py."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        report = None
-        form = GuestListImportForm(request.POST or None, request.FILES or None, request=request)
-        if request.method == "POST" and form.is_valid():
-            from registrations.csv_import import import_invitations_from_file
-
-            try:
-                report = import_invitations_from_file(
-                    event=form.cleaned_data["event"],
-                    ticket_type=form.cleaned_data["ticket_type"],
-                    uploaded_file=form.cleaned_data["file"],
-                    deadline=form.cleaned_data["deadline"],
-                )
-            except ValidationError as error:
-                form.add_error(None, error.messages)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": gettext("Import a guest list (CSV)"),
-            "form": form,
-            "report": report,
-            "media": self.media + form.media,
-        }
-        return TemplateResponse(request, "admin/registrations/invitation/import.html", context)
+        return HttpResponseRedirect(reverse("admin:registrations_guestlistimport_add"))
 
     @admin.display(description=_("answer before"), ordering="deadline")
     def answer_before(self, invitation):
@@ -1032,5 +974,5 @@ class BadgeSheetAdmin(OrganisationScopedAdmin):
         return format_html('<a href="{}" download>{}</a>', url, label)
 
 
-# The door's back office (checkpoints, scanner devices, scan log).
-from registrations import checkin_admin  # noqa: E402, F401
+# The door's back office (checkpoints, scanner devices, scan log), and guest list imports.
+from registrations import checkin_admin, guest_list_admin  # noqa: E402, F401

@@ -7,12 +7,13 @@ from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
 from events.admin import OrganisationScopedAdmin, ReadOnlyAdmin
+from events.zoned_admin import EventTimeZoneAdmin
 from registrations import checkin
 from registrations.models import CheckIn, Checkpoint, ScannerDevice
 
 
 @admin.register(Checkpoint)
-class CheckpointAdmin(OrganisationScopedAdmin, TranslationAdmin):
+class CheckpointAdmin(EventTimeZoneAdmin, OrganisationScopedAdmin, TranslationAdmin):
     list_display = ["name", "event", "session", "allows_reentry", "records_exits"]
     list_filter = ["event"]
     list_select_related = ["event", "session"]
@@ -43,7 +44,7 @@ class CheckpointAdmin(OrganisationScopedAdmin, TranslationAdmin):
 
 
 @admin.register(ScannerDevice)
-class ScannerDeviceAdmin(OrganisationScopedAdmin):
+class ScannerDeviceAdmin(EventTimeZoneAdmin, OrganisationScopedAdmin):
     list_display = ["name", "event", "checkpoint", "created_at", "last_seen_at", "revoked"]
     list_filter = ["event"]
     list_select_related = ["event", "checkpoint"]

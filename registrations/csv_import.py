@@ -102,6 +102,8 @@ class GuestList:
     rows: list[tuple[int, dict]] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    # Lines refused because their email is on an earlier line.
+    duplicate_lines: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -120,8 +122,8 @@ def import_invitations_from_file(
     Raises InvalidInvitationFile (a ValidationError) when the file or the settings cannot be
     used at all; nothing is created then. Otherwise each good row becomes an invitation with
     its email, and each bad one is reported as (line number, reason)."""
-    deadline = _check_settings(event=event, ticket_type=ticket_type, deadline=deadline)
-    guests = read_guest_list(_read_bytes(uploaded_file))
+    deadline = check_settings(event=event, ticket_type=ticket_type, deadline=deadline)
+    guests = read_guest_list(read_upload(uploaded_file))
     report = services.import_invitations(
         event=event, ticket_type=ticket_type, rows=guests.rows, deadline=deadline
     )
@@ -132,7 +134,7 @@ def import_invitations_from_file(
     )
 
 
-def _check_settings(*, event, ticket_type, deadline) -> datetime:
+def check_settings(*, event, ticket_type, deadline) -> datetime:
     if ticket_type.event_id != event.pk:
         raise InvalidInvitationFile(_("This ticket type is not one of this event's."))
     if deadline is None:
@@ -146,7 +148,7 @@ def _check_settings(*, event, ticket_type, deadline) -> datetime:
     return deadline
 
 
-def _read_bytes(uploaded_file) -> bytes:
+def read_upload(uploaded_file) -> bytes:
     if hasattr(uploaded_file, "seek"):
         uploaded_file.seek(0)
     content = uploaded_file.read(MAX_FILE_BYTES + 1)
@@ -178,9 +180,15 @@ def read_guest_list(content: bytes) -> GuestList:
                     _("This file has more than %(count)d guests: split it into several files.")
                     % {"count": MAX_ROWS}
                 )
+            email = _cell(cells, columns, "email").strip().lower()
+            is_duplicate = email in seen_emails and not any(
+                cell.strip() for cell in cells[len(header) :]
+            )
             problem = _row_problem(cells, header, columns, seen_emails, line)
             if problem:
                 guests.errors.append((line, problem))
+                if is_duplicate:
+                    guests.duplicate_lines.append(line)
             else:
                 guests.rows.append((line, _row(cells, columns)))
     except csv.Error as error:

@@ -6,6 +6,7 @@ event, one registration per invitation, random unique tokens.
 """
 
 import secrets
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -799,3 +800,103 @@ class BadgeSheet(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class GuestListImport(models.Model):
+    """A guest list uploaded in the back office, imported by a background task
+    (`registrations.tasks.import_guest_list`, see `registrations/guest_list_imports.py`).
+
+    The file is kept as uploaded. On upload it is only read: the preview's counts and the
+    lines refused on reading are stored, and nothing is invited until the organiser confirms.
+    The task then invites the guests batch by batch; each batch commits with `processed` and
+    the report, so a task run again after a crash goes on where the last batch ended."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("awaiting confirmation")
+        SCHEDULED = "scheduled", _("queued")
+        RUNNING = "running", _("in progress")
+        DONE = "done", _("done")
+        FAILED = "failed", _("stopped by an error")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="guest_list_imports", verbose_name=_("event")
+    )
+    ticket_type = models.ForeignKey(
+        TicketType, on_delete=models.CASCADE, related_name="+", verbose_name=_("ticket type")
+    )
+    deadline = models.DateTimeField(_("answer before"))
+    file_name = models.CharField(_("file"), max_length=255)
+    content = models.BinaryField(editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PREVIEW
+    )
+    lines_read = models.PositiveIntegerField(_("lines read"), default=0)
+    to_invite = models.PositiveIntegerField(_("guests to invite"), default=0)
+    duplicates_in_file = models.PositiveIntegerField(_("duplicates in the file"), default=0)
+    already_invited = models.PositiveIntegerField(_("already invited"), default=0)
+    # (line, reason) pairs: those found on upload, then those met while importing.
+    preview_errors = models.JSONField(default=list, editable=False)
+    import_errors = models.JSONField(default=list, editable=False)
+    ignored_columns = models.JSONField(default=list, editable=False)
+    processed = models.PositiveIntegerField(_("guests processed"), default=0)
+    created = models.PositiveIntegerField(_("invitations sent"), default=0)
+    send_at = models.DateTimeField(_("send at"), null=True, blank=True)
+    # The language of the report's reasons: the organiser's.
+    language = models.CharField(_("language"), max_length=5, default="fr", editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True, editable=False)
+    # When the last batch committed: a running import that has not moved for a while lost
+    # its worker (see `seems_stopped`).
+    progressed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True, editable=False)
+    failure = models.TextField(_("error"), blank=True, editable=False)
+
+    # A running import whose last batch is older than this lost its worker.
+    STALLED_AFTER = timedelta(minutes=10)
+
+    class Meta:
+        verbose_name = _("guest list import")
+        verbose_name_plural = _("guest list imports")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(processed__lte=models.F("to_invite")),
+                name="guest_list_import_processed_within_total",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} — {self.event}"
+
+    @property
+    def errors(self) -> list[tuple[int, str]]:
+        """Every line not imported, in line order, with its reason."""
+        return sorted(
+            (tuple(error) for error in [*self.preview_errors, *self.import_errors]),
+            key=lambda error: error[0],
+        )
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def seems_stopped(self) -> bool:
+        """Running, but no batch for STALLED_AFTER: its worker was killed or restarted."""
+        if self.status != self.Status.RUNNING:
+            return False
+        last = self.progressed_at or self.started_at
+        return last is None or last < timezone.now() - self.STALLED_AFTER
+
+    @property
+    def may_resume(self) -> bool:
+        return self.status == self.Status.FAILED or self.seems_stopped

@@ -622,6 +622,33 @@ class ImportReport:
 INVITATION_COLUMNS = ("first_name", "last_name", "email", "organisation", "job_title")
 
 
+def clean_plus_ones(data: dict) -> int:
+    """The number of plus-ones a guest may bring. Raises ValidationError keyed by field."""
+    try:
+        plus_ones = int(data.get("plus_ones_allowed") or 0)
+        if not 0 <= plus_ones <= 10:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise ValidationError(
+            {"plus_ones_allowed": [_("Give a whole number of plus-ones between 0 and 10.")]}
+        ) from None
+    return plus_ones
+
+
+def check_invitation_row(data: dict) -> AttendeeDetails:
+    """What `create_invitation` checks of a guest by themselves, in the same order and
+    words, without the database: the guest list's preview uses it. Raises ValidationError
+    keyed by field."""
+    details = clean_attendee(data)
+    clean_plus_ones(data)
+    return details
+
+
+def describe_error(error: ValidationError) -> str:
+    """A ValidationError as one line of a report: "field: message"."""
+    return "; ".join(_describe(error))
+
+
 def create_invitation(*, event: Event, ticket_type: TicketType, data: dict, deadline) -> Invitation:
     """Add a guest to the list and email them their personal link. Raises ValidationError
     keyed by field."""
@@ -630,11 +657,9 @@ def create_invitation(*, event: Event, ticket_type: TicketType, data: dict, dead
     details = clean_attendee(data)
     errors = {}
     try:
-        plus_ones = int(data.get("plus_ones_allowed") or 0)
-        if not 0 <= plus_ones <= 10:
-            raise ValueError
-    except (TypeError, ValueError):
-        errors["plus_ones_allowed"] = [_("Give a whole number of plus-ones between 0 and 10.")]
+        plus_ones = clean_plus_ones(data)
+    except ValidationError as error:
+        errors.update(error.message_dict)
         plus_ones = 0
     if deadline is None or deadline > event.start:
         errors["deadline"] = [_("The answer deadline must come before the event starts.")]

@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from registrations import emails, programme_updates, services
+from registrations import emails, guest_list_imports, programme_updates, services
 
 
 @task()
@@ -21,3 +21,10 @@ def send_programme_updates(event_id: int) -> int:
     to run PROGRAMME_UPDATE_DELAY later; it checks the delay itself, so an earlier run (or one
     overtaken by a later change) sends nothing."""
     return programme_updates.send_programme_updates(event_id=event_id)
+
+
+@task()
+def import_guest_list(import_id: int) -> str:
+    """Invite the guests of a confirmed guest list import; safe to run again (it goes on
+    where it stopped)."""
+    return guest_list_imports.run_guest_list_import(import_id=import_id).status

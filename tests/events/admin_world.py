@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import Token
 from events.models import Event, Membership
 from events.partner_feeds import create_partner_feed
 from registrations.checkin import create_scanner_device
-from registrations.models import BadgeSheet, Payment
+from registrations.models import BadgeSheet, GuestListImport, Payment
 from registrations.tasks import build_badge_sheet
 from tests.factories import (
     InvitationFactory,
@@ -98,6 +98,13 @@ def build_organisation(name: str, *, mark: str = "") -> OrganisationWorld:
     )
     email = OutgoingEmailFactory(registration=registration, kind="payment_flagged")
     sheet = BadgeSheet.objects.create(event=event, status=BadgeSheet.Status.QUEUED)
+    guest_list = GuestListImport.objects.create(
+        event=event,
+        ticket_type=ticket,
+        deadline=event.start,
+        file_name=f"invites {mark}.csv".strip(),
+        content=f"email,first_name,last_name\nx@example.org,Claude,{mark}\n".encode(),
+    )
     entrance = CheckpointFactory(
         event=event, name_fr=f"Porte {mark}".strip(), name_en=f"Gate {mark}".strip()
     )
@@ -131,6 +138,7 @@ def build_organisation(name: str, *, mark: str = "") -> OrganisationWorld:
             payment,
             email,
             sheet,
+            guest_list,
             entrance,
             device,
             scan,

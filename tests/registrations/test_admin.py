@@ -28,6 +28,7 @@ REGISTRATIONS = reverse("admin:registrations_registration_changelist")
 REGISTRATION_ADD = reverse("admin:registrations_registration_add")
 INVITATIONS = reverse("admin:registrations_invitation_changelist")
 INVITATION_IMPORT = reverse("admin:registrations_invitation_import")
+GUEST_LIST_UPLOAD = reverse("admin:registrations_guestlistimport_add")
 TICKET_TYPES = reverse("admin:registrations_tickettype_changelist")
 EMAILS = reverse("admin:registrations_outgoingemail_changelist")
 
@@ -502,7 +503,7 @@ def test_importing_a_guest_list_invites_the_good_lines_and_reports_the_bad(paca_
     ).encode()
 
     response = paca_organiser.post(
-        INVITATION_IMPORT,
+        GUEST_LIST_UPLOAD,
         {
             "event": str(event.pk),
             "ticket_type": str(paca.ticket_type_id),
@@ -512,7 +513,9 @@ def test_importing_a_guest_list_invites_the_good_lines_and_reports_the_bad(paca_
         },
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 302
+    assert Invitation.objects.filter(event=event).count() == 1  # nothing sent before confirming
+    response = paca_organiser.post(response.url, {"send_at_0": "", "send_at_1": ""}, follow=True)
     page = _page(response)
     assert "2 invitations" in page
     assert "<td>3</td>" in page  # the bad line, by its number in the file
@@ -529,7 +532,7 @@ def test_importing_a_guest_list_invites_the_good_lines_and_reports_the_bad(paca_
 
 def test_the_import_refuses_another_organisations_event(lyon_organiser, paca):
     response = lyon_organiser.post(
-        INVITATION_IMPORT,
+        GUEST_LIST_UPLOAD,
         {
             "event": str(paca.event_id),
             "ticket_type": str(paca.ticket_type_id),
@@ -546,7 +549,7 @@ def test_the_import_refuses_another_organisations_event(lyon_organiser, paca):
 
 def test_a_file_that_cannot_be_read_is_refused_as_a_whole(paca_organiser, paca):
     response = paca_organiser.post(
-        INVITATION_IMPORT,
+        GUEST_LIST_UPLOAD,
         {
             "event": str(paca.event_id),
             "ticket_type": str(paca.ticket_type_id),
