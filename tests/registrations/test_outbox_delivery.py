@@ -19,10 +19,10 @@ import pytest
 import stripe
 from django.conf import settings as django_settings
 from django.core import mail
-from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from registrations import emails, services
@@ -65,21 +65,22 @@ def fake_stripe(settings, monkeypatch):
 
 
 def run_worker():
-    """Run every task that is due, as `db_worker --batch` does, then put back the signal
-    handlers the worker installs."""
-    handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        call_command(
-            "db_worker",
-            batch=True,
-            startup_delay=False,
-            reload=False,
-            interval=0,
-            verbosity=0,
-        )
-    finally:
-        for number, handler in handlers.items():
-            signal.signal(number, handler)
+    """Run every task that is due, one at a time, as `db_worker --batch` does: the worker's
+    own claim and run, in this process and the test's transaction (the command itself would
+    close the test's connection between tasks)."""
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    while (task := DBTaskResult.objects.ready().first()) is not None:
+        task.claim(worker.worker_id)
+        worker.run_task(task)
 
 
 def register(client, ticket, **overrides):
