@@ -104,7 +104,7 @@ class RenderedEmail:
     inline_images: tuple[tuple[str, bytes, str], ...] = ()
 
 
-def deliver(email_id: int) -> OutgoingEmail:
+def deliver(email_id: int) -> OutgoingEmail | None:
     """Send one queued email if it is due. Call it outside any transaction (a task does): it
     holds none, nor any lock, while the mail server answers, which may take EMAIL_TIMEOUT.
 
@@ -118,7 +118,8 @@ def deliver(email_id: int) -> OutgoingEmail:
     3. Record the outcome. A failure leaves the email queued and enqueues its next attempt
        after a growing delay; the last one gives up.
 
-    Idempotent: an email sent, given up, or claimed by another worker is not sent. A worker
+    Idempotent: an email sent, given up, or claimed by another worker is not sent (None when
+    it no longer exists). A worker
     killed after the mail server took the message, before recording it, leaves that one
     message to be sent again once its claim expires."""
     now = timezone.now()
@@ -135,6 +136,9 @@ def deliver(email_id: int) -> OutgoingEmail:
         )
         if claimed:
             _enqueue_delivery(email_id, at=lease)
+    if not claimed:
+        # Sent, given up, not due, held by another worker, or deleted with its recipient.
+        return OutgoingEmail.objects.filter(pk=email_id).first()
     email = OutgoingEmail.objects.select_related(
         "registration__event__organisation",
         "registration__event__venue",
@@ -143,8 +147,6 @@ def deliver(email_id: int) -> OutgoingEmail:
         "invitation__event__venue",
         "speaker",
     ).get(pk=email_id)
-    if not claimed:
-        return email
     queued_for = OutgoingEmail.QUEUED_FOR.get(email.kind)
     if queued_for and email.registration and email.registration.status != queued_for:
         _record(email, lease, status=OutgoingEmail.Status.SUPERSEDED)

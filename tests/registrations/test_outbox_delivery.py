@@ -163,6 +163,38 @@ def test_an_attendee_whose_seat_awaits_payment_is_told_so_and_not_that_it_is_con
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("database_tasks")
+def test_an_attendee_who_cancels_before_the_confirmation_left_gets_only_the_cancellation(
+    client,
+):
+    register(client, colloquium_ticket())
+    registration = Registration.objects.get()
+    services.cancel_registration(registration=registration)
+
+    run_worker()
+
+    [message] = mail.outbox
+    assert message.subject == "Inscription annulée : Protection sociale et territoires"
+    assert dict(registration.emails.values_list("kind", "status")) == {
+        "confirmation": "superseded",
+        "cancellation": "sent",
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("database_tasks")
+def test_an_email_deleted_with_its_registration_before_it_left_is_not_an_error(client):
+    register(client, colloquium_ticket())
+    Registration.objects.get().delete()
+
+    run_worker()
+
+    assert mail.outbox == []
+    [task] = DBTaskResult.objects.all()
+    assert (task.status, task.return_value) == ("SUCCESSFUL", "deleted")
+
+
+@pytest.mark.django_db
 def test_a_registration_is_confirmed_to_its_attendee_once():
     ticket = colloquium_ticket()
     registration = services.register_attendee(
