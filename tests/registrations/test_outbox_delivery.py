@@ -226,7 +226,7 @@ def test_no_request_waits_on_a_mail_server_that_never_answers(client, settings):
     settings.EMAIL_BACKEND = SMTP
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = server.port
-    settings.EMAIL_TIMEOUT = 3
+    settings.EMAIL_TIMEOUT = 6
     ticket = colloquium_ticket()
     try:
         started = time.monotonic()
@@ -249,8 +249,8 @@ def test_no_request_waits_on_a_mail_server_that_never_answers(client, settings):
     assert response.status_code == 302
     assert retried.status_code == 200
     assert "1 e-mail remis en file d'attente pour une nouvelle tentative" in page_text(retried)
-    assert registered_in < 1.5
-    assert retried_in < 1.5
+    assert registered_in < 3  # half the mail server's timeout
+    assert retried_in < 3
     assert not server.connected.is_set()
     email.refresh_from_db()
     assert (email.status, email.attempts) == ("queued", 0)
