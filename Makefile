@@ -7,9 +7,13 @@ PORT ?= 8000
 
 .PHONY: run test install lint format check-chromium messages worker clean
 
+# The tasks worker runs beside the server, as in production (emails, their retries, badge
+# sheets, programme updates); Ctrl+C stops both.
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo
+	DEBUG=1 $(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install check-chromium

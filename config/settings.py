@@ -183,6 +183,10 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# A worker sending an email holds it this many seconds; should the worker die meanwhile, another
+# takes the email over once they have passed. Longer than a send can take (several round trips
+# of up to EMAIL_TIMEOUT each), or a slow send is made twice.
+EMAIL_DELIVERY_LEASE = max(env_int("EMAIL_DELIVERY_LEASE", 300), 1)
 EMAIL_SUBJECT_PREFIX = os.environ.get("EMAIL_SUBJECT_PREFIX", "[Colloque] ")
 if os.environ.get("EMAIL_FILE_PATH"):
     EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
@@ -190,14 +194,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Colloque <noreply@loc
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # --- Background tasks -------------------------------------------------------------------------
+# The database backend everywhere, development included (`make run` starts its worker): delayed
+# and retried work behaves as in production, and no request waits on a mail server. The tests
+# choose the immediate backend where they need it.
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "TASKS_BACKEND",
-            "django_tasks.backends.immediate.ImmediateBackend"
-            if DEBUG
-            else "django_tasks_db.DatabaseBackend",
-        ),
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
 

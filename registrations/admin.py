@@ -619,7 +619,7 @@ class InvitationAdmin(KeptRecordAdmin):
 @admin.register(OutgoingEmail)
 class OutgoingEmailAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
     """What was sent, what waits for the mail server, and why (useful in an SMTP outage).
-    Read-only; "retry now" delivers the selected emails at once."""
+    Read-only; "retry now" queues the selected emails for the worker to send at once."""
 
     list_display = ["kind", "recipient", "event", "status", "attempts", "error", "created_at"]
     list_filter = ["status", "kind"]
@@ -671,20 +671,17 @@ class OutgoingEmailAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Retry now"), permissions=["view"])
     def retry_now(self, request, queryset):
-        sent = failed = 0
-        for email in queryset.exclude(status=OutgoingEmail.Status.SENT):
-            if email.status == OutgoingEmail.Status.FAILED:
-                # Given up after its last attempt: queue it again for this one.
-                OutgoingEmail.objects.filter(pk=email.pk).update(status=OutgoingEmail.Status.QUEUED)
-            result = emails.deliver(email.pk)
-            if result.status == OutgoingEmail.Status.SENT:
-                sent += 1
-            else:
-                failed += 1
+        # The worker sends them: the organiser's request never waits on the mail server.
+        queued = emails.queue_again(queryset.values_list("pk", flat=True))
         self.message_user(
             request,
-            gettext("%(sent)d sent, %(failed)d still failing.") % {"sent": sent, "failed": failed},
-            messages.SUCCESS if not failed else messages.WARNING,
+            ngettext(
+                "%(count)d email queued for another attempt: the worker sends it at once.",
+                "%(count)d emails queued for another attempt: the worker sends them at once.",
+                queued,
+            )
+            % {"count": queued},
+            messages.SUCCESS,
         )
 
 

@@ -1,8 +1,11 @@
 """The outbox: emails are written in the transaction of the change that causes them and
 delivered by a background task, which retries until the mail server takes them.
 
-Rendering happens at delivery, in the recipient's language, from what is stored then: a
-retried confirmation carries the registration as it is, not as it was.
+Rendering happens at delivery, in the recipient's language, from what is stored then, for
+what the email was queued for (its kind): a retried confirmation carries the registration as
+it is, and an email about a state the registration has since left is dropped, superseded.
+Delivery holds no transaction while the mail server answers; a lease on the outbox row lets
+another worker take over the email of a worker killed while sending.
 """
 
 import logging
@@ -14,6 +17,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import SafeMIMEMultipart
 from django.db import transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -35,20 +39,56 @@ MAX_ATTEMPTS = 15
 def queue_email(
     kind: str, *, registration=None, invitation=None, speaker=None, programme_changes=()
 ) -> OutgoingEmail:
-    """Write an email to the outbox and enqueue its delivery, in the caller's transaction."""
+    """Write an email to the outbox and enqueue its delivery, in the caller's transaction.
+
+    The kind says what the email tells, and it is rendered for that at delivery (an
+    awaiting-payment email is never sent as a confirmation). A registration is confirmed to
+    its attendee once: queueing its confirmation again returns the one already queued."""
+    if kind == OutgoingEmail.Kind.CONFIRMATION and registration is not None:
+        queued = OutgoingEmail.objects.filter(kind=kind, registration=registration).first()
+        if queued is not None:
+            return queued
     email = OutgoingEmail.objects.create(
         kind=kind, registration=registration, invitation=invitation, speaker=speaker
     )
     if programme_changes:
         email.programme_changes.set(programme_changes)
+    # With the database backend the task row commits, or rolls back, with the change: the
+    # outbox row and its task are never apart. (The immediate backend of the tests sends at
+    # once, wherever it is called.) Should a task be lost anyway, the `send_queued_emails`
+    # command delivers what the outbox still holds.
+    _enqueue_delivery(email.pk)
+    return email
+
+
+def _enqueue_delivery(email_id: int, *, at=None) -> None:
+    """Enqueue the delivery of an email, now or at `at`. A backend that cannot defer (the
+    immediate one of the tests) leaves later attempts to the `send_queued_emails` command."""
     from registrations.tasks import deliver_email
 
-    # With the database backend the task row commits, or rolls back, with the change: the
-    # outbox row and its task are never apart. (The immediate backend of development and
-    # tests sends at once, inside the transaction.) Should a task be lost anyway, the
-    # `send_queued_emails` command delivers what the outbox still holds.
-    deliver_email.enqueue(email.pk)
-    return email
+    if at is None:
+        deliver_email.enqueue(email_id)
+    elif deliver_email.get_backend().supports_defer:
+        deliver_email.using(run_after=at).enqueue(email_id)
+
+
+def queue_again(email_ids) -> int:
+    """Ask for one more attempt of these emails at once, a given-up one included; the worker
+    makes it (nothing here waits on the mail server). Returns how many were queued again."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            OutgoingEmail.objects.filter(
+                pk__in=email_ids,
+                status__in=[OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.FAILED],
+            ).values_list("pk", flat=True)
+        )
+        OutgoingEmail.objects.filter(pk__in=ids).update(
+            status=OutgoingEmail.Status.QUEUED, next_attempt_at=now
+        )
+        for email_id in ids:
+            _enqueue_delivery(email_id)
+    return len(ids)
 
 
 @dataclass
@@ -64,48 +104,92 @@ class RenderedEmail:
     inline_images: tuple[tuple[str, bytes, str], ...] = ()
 
 
-def deliver(email_id: int) -> OutgoingEmail:
-    """Send one queued email. Idempotent: an email already sent is not sent again. A failure
-    of the mail server leaves it queued with the time of its next attempt."""
+def deliver(email_id: int) -> OutgoingEmail | None:
+    """Send one queued email if it is due. Call it outside any transaction (a task does): it
+    holds none, nor any lock, while the mail server answers, which may take EMAIL_TIMEOUT.
+
+    1. Claim: one UPDATE gives the email to this worker until now + EMAIL_DELIVERY_LEASE, if
+       nobody holds it or its holder's claim has expired (a killed worker), and enqueues a
+       check for when the claim ends: that check takes over the email of a worker killed
+       while sending. A claim counts as an attempt.
+    2. Send, rendered from the current data for what the email was queued for; an email
+       about a state the registration has left is dropped as superseded (see
+       OutgoingEmail.QUEUED_FOR).
+    3. Record the outcome. A failure leaves the email queued and enqueues its next attempt
+       after a growing delay; the last one gives up.
+
+    Idempotent: an email sent, given up, or claimed by another worker is not sent (None when
+    it no longer exists). A worker
+    killed after the mail server took the message, before recording it, leaves that one
+    message to be sent again once its claim expires."""
+    now = timezone.now()
+    lease = now + timedelta(seconds=settings.EMAIL_DELIVERY_LEASE)
     with transaction.atomic():
-        email = (
-            OutgoingEmail.objects.select_for_update(of=("self",))
-            .select_related(
-                "registration__event__organisation",
-                "registration__event__venue",
-                "registration__ticket_type",
-                "invitation__event__organisation",
-                "invitation__event__venue",
-                "speaker",
-            )
-            .get(pk=email_id)
+        claimed = (
+            OutgoingEmail.objects.filter(
+                Q(leased_until=None) | Q(leased_until__lte=now),
+                pk=email_id,
+                status=OutgoingEmail.Status.QUEUED,
+                next_attempt_at__lte=now,
+            ).update(leased_until=lease, attempts=F("attempts") + 1)
+            == 1
         )
-        if email.status != OutgoingEmail.Status.QUEUED:
-            return email
-        email.attempts += 1
-        try:
-            message = build_message(email)
-            message.send()
-        except Exception as error:  # the mail server's failure must not lose the email
-            logger.warning("Email %s attempt %s failed: %s", email.pk, email.attempts, error)
-            email.last_error = f"{type(error).__name__}: {error}"[:2000]
-            if email.attempts >= MAX_ATTEMPTS:
-                email.status = OutgoingEmail.Status.FAILED
-            else:
-                delay = RETRY_DELAYS[min(email.attempts, len(RETRY_DELAYS)) - 1]
-                email.next_attempt_at = timezone.now() + delay
+        if claimed:
+            _enqueue_delivery(email_id, at=lease)
+    if not claimed:
+        # Sent, given up, not due, held by another worker, or deleted with its recipient.
+        return OutgoingEmail.objects.filter(pk=email_id).first()
+    email = OutgoingEmail.objects.select_related(
+        "registration__event__organisation",
+        "registration__event__venue",
+        "registration__ticket_type",
+        "invitation__event__organisation",
+        "invitation__event__venue",
+        "speaker",
+    ).get(pk=email_id)
+    queued_for = OutgoingEmail.QUEUED_FOR.get(email.kind)
+    if queued_for and email.registration and email.registration.status != queued_for:
+        _record(email, lease, status=OutgoingEmail.Status.SUPERSEDED)
+        return email
+    try:
+        build_message(email).send()
+    except Exception as error:  # the mail server's failure must not lose the email
+        logger.warning("Email %s attempt %s failed: %s", email.pk, email.attempts, error)
+        fields = {"last_error": f"{type(error).__name__}: {error}"[:2000]}
+        if email.attempts >= MAX_ATTEMPTS:
+            fields["status"] = OutgoingEmail.Status.FAILED
         else:
-            email.status = OutgoingEmail.Status.SENT
-            email.sent_at = timezone.now()
-            email.last_error = ""
-        email.save(update_fields=["attempts", "status", "sent_at", "last_error", "next_attempt_at"])
+            delay = RETRY_DELAYS[min(email.attempts, len(RETRY_DELAYS)) - 1]
+            fields["next_attempt_at"] = timezone.now() + delay
+        if _record(email, lease, **fields) and "next_attempt_at" in fields:
+            _enqueue_delivery(email.pk, at=fields["next_attempt_at"])
+    else:
+        # Sent is sent, even if this worker's claim ran out meanwhile.
+        _record(
+            email, None, status=OutgoingEmail.Status.SENT, sent_at=timezone.now(), last_error=""
+        )
     return email
 
 
+def _record(email: OutgoingEmail, lease, **fields) -> bool:
+    """Write the outcome of an attempt and end the claim, if the email is still queued and
+    (unless `lease` is None) still claimed by this attempt. Returns whether it was written."""
+    emails = OutgoingEmail.objects.filter(pk=email.pk, status=OutgoingEmail.Status.QUEUED)
+    if lease is not None:
+        emails = emails.filter(leased_until=lease)
+    written = emails.update(leased_until=None, **fields) == 1
+    email.refresh_from_db()
+    return written
+
+
 def due_emails(now=None):
-    """Queued emails whose next attempt is due (for the retry command)."""
+    """Queued emails whose next attempt is due and that no live worker holds (for the retry
+    command)."""
+    now = now or timezone.now()
     return OutgoingEmail.objects.filter(
-        status=OutgoingEmail.Status.QUEUED, next_attempt_at__lte=now or timezone.now()
+        Q(leased_until=None) | Q(leased_until__lte=now),
+        status=OutgoingEmail.Status.QUEUED,
+        next_attempt_at__lte=now,
     ).order_by("next_attempt_at", "pk")
 
 

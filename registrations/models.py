@@ -332,9 +332,13 @@ class Invitation(models.Model):
 
 class OutgoingEmail(models.Model):
     """The outbox: written in the transaction of the change that causes the email, delivered
-    by a background task, retried until the mail server takes it."""
+    by a background task, retried until the mail server takes it.
+
+    A worker claims a row for sending until `leased_until` (see emails.deliver): a row whose
+    claim has expired (its worker was killed) is taken over by another."""
 
     class Kind(models.TextChoices):
+        AWAITING_PAYMENT = "awaiting_payment", _("seat held awaiting payment")
         CONFIRMATION = "confirmation", _("confirmation")
         WAITLISTED = "waitlisted", _("waiting list")
         SEAT_OFFER = "seat_offer", _("seat offer")
@@ -353,10 +357,19 @@ class OutgoingEmail(models.Model):
     # Kinds sent to the event's organisers rather than to the person concerned.
     ORGANISER_KINDS = ("payment_flagged",)
 
+    # The state of the registration an email of these kinds tells of: once the registration
+    # has left it, the email still queued is superseded (a later one tells the new state) and
+    # is dropped rather than sent.
+    QUEUED_FOR = {
+        "awaiting_payment": "pending_payment",
+        "confirmation": "confirmed",
+    }
+
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
+        SUPERSEDED = "superseded", _("not sent (superseded)")
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     registration = models.ForeignKey(
@@ -377,6 +390,8 @@ class OutgoingEmail(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(default=timezone.now)
+    # Claimed for sending by a worker until then (None: not being sent).
+    leased_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -391,6 +406,12 @@ class OutgoingEmail(models.Model):
                 | Q(invitation__isnull=False)
                 | Q(speaker__isnull=False),
                 name="email_has_a_recipient",
+            ),
+            # One confirmation per registration: confirmed once, told once.
+            models.UniqueConstraint(
+                fields=["registration"],
+                condition=Q(kind="confirmation"),
+                name="one_confirmation_per_registration",
             ),
         ]
 

@@ -319,9 +319,10 @@ def register_attendee(
     """Register one person: a confirmed seat (free ticket), a held seat awaiting payment (paid
     ticket), or a place on the waiting list when full and the event keeps one.
 
-    Takes the event's seat lock. Raises AlreadyRegistered (after emailing the existing
-    registration's manage link), SoldOut, RegistrationClosed or RegistrationError; on any of
-    them nothing is saved. `public` applies the public form's rules (public ticket types of a
+    Takes the event's seat lock. Raises AlreadyRegistered (after queueing the email of the
+    existing registration's manage link: a caller that wraps this call in its own transaction
+    lets that transaction commit), SoldOut, RegistrationClosed or RegistrationError; on any of
+    them nothing else is saved. `public` applies the public form's rules (public ticket types of a
     public event); organisers register with public=False."""
     if not attendee.consent_processing:
         raise RegistrationError(
@@ -404,13 +405,17 @@ def _take_seat(*, event, ticket_type, attendee: AttendeeDetails, sessions, invit
     SessionSignup.objects.bulk_create(
         SessionSignup(registration=registration, session=session) for session in sessions
     )
-    kind = (
-        OutgoingEmail.Kind.WAITLISTED
-        if status == Status.WAITLISTED
-        else OutgoingEmail.Kind.CONFIRMATION
-    )
-    queue_email(kind, registration=registration)
+    queue_email(status_email_kind(registration), registration=registration)
     return registration
+
+
+def status_email_kind(registration: Registration) -> str:
+    """The email that tells a registration's new status: confirmed, seat held awaiting
+    payment, or on the waiting list."""
+    return {
+        Status.PENDING_PAYMENT: OutgoingEmail.Kind.AWAITING_PAYMENT,
+        Status.WAITLISTED: OutgoingEmail.Kind.WAITLISTED,
+    }.get(registration.status, OutgoingEmail.Kind.CONFIRMATION)
 
 
 def cancel_registration(*, registration: Registration, notify: bool = True) -> Registration:
@@ -560,7 +565,7 @@ def claim_offer(*, registration: Registration) -> Registration:
             registration.offer_expires_at = None
             registration.confirmed_at = timezone.now()
             registration.save(update_fields=["status", "offer_expires_at", "confirmed_at"])
-            queue_email(OutgoingEmail.Kind.CONFIRMATION, registration=registration)
+            queue_email(status_email_kind(registration), registration=registration)
     if expired:
         raise OfferNotAvailable(_("This seat offer has expired and was passed on."))
     return registration

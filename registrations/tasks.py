@@ -7,7 +7,8 @@ from registrations import emails, guest_list_imports, programme_updates, service
 
 @task()
 def deliver_email(email_id: int) -> str:
-    return emails.deliver(email_id).status
+    email = emails.deliver(email_id)
+    return email.status if email is not None else "deleted"
 
 
 @task()

@@ -35,10 +35,7 @@ def register(request, slug):
     already_registered = False
     if form.is_bound and form.is_valid():
         try:
-            with transaction.atomic():
-                registration = form.register()
-                if form.pays_on_invoice(registration):
-                    payments.start_invoice(registration=registration, billing=form.billing)
+            registration = _register_and_invoice(form)
         except payments.PaymentError as error:
             form.add_error(None, str(error.message))
         except services.AlreadyRegistered as error:
@@ -71,6 +68,23 @@ def register(request, slug):
             "card_payment_available": payments.card_payment_available(),
         },
     )
+
+
+def _register_and_invoice(form):
+    """Register through the form, and open the invoice it asks for, in one transaction.
+
+    An address already registered raises AlreadyRegistered after that transaction has
+    committed: the service wrote the email with the link that the error's message promises."""
+    with transaction.atomic():
+        try:
+            registration = form.register()
+        except services.AlreadyRegistered as error:
+            already_registered = error
+        else:
+            if form.pays_on_invoice(registration):
+                payments.start_invoice(registration=registration, billing=form.billing)
+            return registration
+    raise already_registered
 
 
 def _registration_or_404(token: str, **filters) -> Registration:

@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from events.models import Event, ProgrammeChange
@@ -439,6 +440,7 @@ def test_a_failed_delivery_keeps_the_update_for_the_retry(settings):
     queued = OutgoingEmail.objects.filter(kind="programme_update", status="queued")
     assert queued.count() == 3
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    queued.update(next_attempt_at=timezone.now())  # the retry's time has come
     for email in queued:
         emails.deliver(email.pk)
     assert len(updates_to(programme.camille.email)) == 1

@@ -1,17 +1,21 @@
 from django.core.management.base import BaseCommand
 
 from registrations import emails
+from registrations.models import OutgoingEmail
 
 
 class Command(BaseCommand):
-    help = "Deliver the outbox emails whose next attempt is due (schedule it every few minutes)."
+    help = (
+        "Deliver the outbox emails whose next attempt is due, in case a task was lost "
+        "(schedule it every few minutes; the worker retries failed emails itself)."
+    )
 
     def handle(self, *args, **options):
-        sent = failed = 0
-        for email_id in list(emails.due_emails().values_list("pk", flat=True)):
-            email = emails.deliver(email_id)
-            if email.status == email.Status.SENT:
-                sent += 1
-            else:
-                failed += 1
-        self.stdout.write(f"{sent} email(s) sent, {failed} still waiting.")
+        outcomes = [
+            email.status
+            for email_id in list(emails.due_emails().values_list("pk", flat=True))
+            if (email := emails.deliver(email_id)) is not None
+        ]
+        sent = outcomes.count(OutgoingEmail.Status.SENT)
+        waiting = outcomes.count(OutgoingEmail.Status.QUEUED)
+        self.stdout.write(f"{sent} email(s) sent, {waiting} still waiting.")
