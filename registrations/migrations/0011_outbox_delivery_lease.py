@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('events', '0003_calendars'),
-        ('registrations', '0009_programme_updates'),
+        ('registrations', '0010_backoffice_guest_list_imports'),
         ('speakers', '0001_initial'),
     ]
 
