@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Event, Session
+from events.models import Event, Organisation, Session
 
 
 def new_token() -> str:
@@ -407,6 +407,29 @@ class OutgoingEmail(models.Model):
             return self.recipient.event
         changes = list(self.programme_changes.all())
         return changes[0].event if changes else None
+
+
+class InvoiceCounter(models.Model):
+    """The last invoice number given by an organisation in a year: the next invoice takes the
+    row under a lock and adds one, so numbers follow each other without gaps or repeats."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("invoice counter")
+        verbose_name_plural = _("invoice counters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year"], name="invoice_counter_once_per_year"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_id}-{self.year}: {self.last_number}"
 
 
 class Payment(models.Model):
