@@ -24,10 +24,13 @@ from registrations.models import CheckIn
 @require_POST
 def floor_check_in(request):
     data = json.loads(request.body)
-    registration, _first_entry = find_badge(checkpoint_id=data["checkpoint"], token=data["token"])
+    now = timezone.now()
+    day = timezone.localdate(now)
+    registration, _first_entry = find_badge(
+        checkpoint_id=data["checkpoint"], day=day, token=data["token"]
+    )
     if registration is None:
         return JsonResponse({"result": "unknown"}, status=404)
-    now = timezone.now()
     scan = CheckIn(
         event_id=registration.event_id,
         checkpoint_id=data["checkpoint"],
@@ -36,6 +39,7 @@ def floor_check_in(request):
         result=CheckIn.Result.OK,
         is_first_entry=True,
         scanned_at=now,
+        attendance_day=day,
         received_at=now,
         nonce=data["nonce"],
     )

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from reportlab.pdfbase import pdfmetrics
 
 from events.models import Membership, Session
-from registrations import attendance, certificates
+from registrations import attendance, certificates, checkin
 from registrations.attendance import attended_hours, compute_attended_hours, format_duration
 from registrations.models import CheckIn
 from tests.factories import (
@@ -376,6 +376,35 @@ def test_after_the_event_an_admitted_attendee_downloads_their_certificate(
     with translation.override("en"):
         last_day = formats.date_format(event.end.astimezone(PARIS), "j F Y")
     assert f"Issued in Lyon on {last_day}" in text  # the event's last day
+
+
+def test_scanned_at_the_door_on_both_days_the_attendee_has_both_on_certificate_and_sheet(
+    client, past_event, attendee
+):
+    event, shift = past_event
+    entrance = checkin.entrance_checkpoint(event)  # one entry a day: no re-entry
+    day_one, day_two = at(1, 9, 0) + shift, at(2, 8, 50) + shift
+
+    answers = [
+        checkin.check_in(checkpoint=entrance, nonce=nonce, token=attendee.badge_token, now=now)
+        for nonce, now in (("a", day_one), ("b", day_one + timedelta(hours=2)), ("c", day_two))
+    ]
+
+    assert [answer.result for answer in answers] == ["ok", "already_checked_in", "ok"]
+    (text,) = pdf_text(client.get(certificate_url(attendee)).content)
+    with translation.override("fr"):
+        first, second = (formats.date_format(day, "l j F Y") for day in (day_one, day_two))
+        nine_ten, total = format_duration(timedelta(hours=9, minutes=10)), gettext("Total")
+        whole = format_duration(timedelta(hours=18, minutes=10))
+    # No sessions: each day runs at the event's hours, 08:30 to 18:00.
+    assert f"{first} 09:00 – 18:00 9 h {second}" in text
+    assert f"{second} 08:50 – 18:00 {nine_ten} {total} {whole}" in text
+    organiser = MembershipFactory(organisation=event.organisation).user
+    client.force_login(organiser)
+    sheet = client.get(f"/checkin/events/{event.slug}/attendance.csv").content.decode()
+    assert f"{day_one:%d/%m/%Y};Lefèvre-Œuvray;Éléonore;" in sheet
+    assert f";{day_one:%d/%m/%Y} 09:00;;non;" in sheet
+    assert f";{day_two:%d/%m/%Y} 08:50;;non;" in sheet
 
 
 def test_before_the_event_ends_there_is_no_certificate(client, event, attendee):
