@@ -8,7 +8,7 @@ from io import BytesIO
 
 import pytest
 from django.utils import formats, timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from pypdf import PdfReader
 from reportlab.pdfbase import pdfmetrics
 
@@ -479,6 +479,51 @@ def test_with_nobody_admitted_the_organiser_is_told(client, organiser, event, at
         assert gettext(
             "No one has been admitted at the entrance yet: no certificates."
         ) in response.content.decode().replace("&#x27;", "'")
+
+
+def test_before_the_event_is_over_the_organisers_certificates_are_marked_provisional(
+    client, organiser, event, programme, attendee
+):
+    scan(attendee, at(1, 9, 0))  # the event runs in 2027: not over
+
+    (page,) = pdf_text(client.get(bulk_url(event)).content)
+
+    with translation.override("fr"):
+        assert gettext("Provisional: the event is not over yet.") in page
+
+
+def test_after_the_event_the_organisers_certificates_are_final(client, organiser, past_event):
+    event, shift = past_event
+    attendee = RegistrationFactory(ticket_type=TicketTypeFactory(event=event))
+    scan(attendee, at(1, 9, 0) + shift)
+
+    (page,) = pdf_text(client.get(bulk_url(event)).content)
+
+    with translation.override("fr"):
+        assert gettext("Certificate of attendance").upper() in page
+        assert gettext("Provisional: the event is not over yet.") not in page
+
+
+def test_five_people_admitted_after_the_days_programme_are_not_called_nobody(
+    client, organiser, event, programme
+):
+    ticket = TicketTypeFactory(event=event)
+    for number in range(5):  # the last session of day 2 ends at 12:30
+        scan(RegistrationFactory(ticket_type=ticket, last_name=f"Tard {number}"), at(2, 13))
+
+    response = client.get(bulk_url(event), follow=True)
+
+    page = response.content.decode().replace("&#x27;", "'")
+    with translation.override("fr"):
+        told = ngettext(
+            "%(count)d person was admitted at the entrance, but after the programme of "
+            "the day had ended: no hours to certify, no certificates.",
+            "%(count)d people were admitted at the entrance, but after the programme of "
+            "the day had ended: no hours to certify, no certificates.",
+            5,
+        ) % {"count": 5}
+        assert told in page
+        assert gettext("No one has been admitted at the entrance yet: no certificates.") not in page
 
 
 @pytest.mark.parametrize("size", [10, 100])
