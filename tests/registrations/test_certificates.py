@@ -489,7 +489,9 @@ def test_before_the_event_is_over_the_organisers_certificates_are_marked_provisi
     (page,) = pdf_text(client.get(bulk_url(event)).content)
 
     with translation.override("fr"):
-        assert gettext("Provisional: the event is not over yet.") in page
+        # The PDF's text comes back with plain spaces where French has non-breaking ones.
+        provisional = gettext("Provisional: the event is not over yet.").replace("\xa0", " ")
+    assert provisional in page.replace("\xa0", " ")
 
 
 def test_after_the_event_the_organisers_certificates_are_final(client, organiser, past_event):
@@ -501,7 +503,7 @@ def test_after_the_event_the_organisers_certificates_are_final(client, organiser
 
     with translation.override("fr"):
         assert gettext("Certificate of attendance").upper() in page
-        assert gettext("Provisional: the event is not over yet.") not in page
+        assert "Provisoire" not in page
 
 
 def test_five_people_admitted_after_the_days_programme_are_not_called_nobody(
