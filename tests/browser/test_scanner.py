@@ -261,6 +261,52 @@ def test_without_network_the_page_answers_from_its_list_and_sends_the_scans_late
     assert foreign_requests == []
 
 
+def test_offline_on_each_day_of_a_long_event_the_first_scan_admits_then_repeats_are_told(
+    browser, live_server, attendee, foreign_requests
+):
+    now = timezone.now()
+    event = attendee.event
+    event.start, event.end = now - timedelta(days=1, hours=1), now + timedelta(days=2)
+    event.save()
+    entrance = checkin.entrance_checkpoint(event)
+    yesterday = checkin.check_in(
+        checkpoint=entrance,
+        nonce="yesterday",
+        token=attendee.badge_token,
+        now=now - timedelta(days=1),
+    )
+    assert yesterday.result == "ok"
+    _device, token = checkin.create_scanner_device(event=event, name="Entrée nord")
+    context = new_context(browser, live_server, foreign_requests)
+    page = context.new_page()
+    page.clock.install(time=now)
+    paired_page_at(page, token)
+    context.set_offline(True)
+    result = page.locator("#scan-result")
+
+    # Admitted yesterday: today's first scan lets them in, the next one is a repeat.
+    scan_with_handheld_scanner(page, attendee.badge_token)
+    expect(result).to_have_attribute("data-result", "ok")
+    expect(page.locator("#scan-offline")).to_be_visible()
+    scan_with_handheld_scanner(page, attendee.badge_token)
+    expect(result).to_have_attribute("data-result", "already_checked_in")
+
+    # Still offline the next morning: this device's admission was yesterday's.
+    page.clock.set_system_time(now + timedelta(days=1))
+    scan_with_handheld_scanner(page, attendee.badge_token)
+    expect(result).to_have_attribute("data-result", "ok")
+    scan_with_handheld_scanner(page, attendee.badge_token)
+    expect(result).to_have_attribute("data-result", "already_checked_in")
+    expect(page.locator("#queue-state")).to_have_text("4 scans en attente d'envoi.")
+    context.close()
+    assert foreign_requests == []
+
+
+def paired_page_at(page, token: str) -> None:
+    page.goto(f"/checkin/#device={token}")
+    expect(page.locator("#bundle-state")).to_contain_text("Liste des badges : ")
+
+
 def test_one_badge_admitted_offline_at_two_gates_is_reported_as_a_conflict(
     browser, live_server, attendee, foreign_requests
 ):
