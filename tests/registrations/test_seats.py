@@ -144,3 +144,16 @@ def test_no_seat_is_offered_once_the_event_is_over():
     first_in_line.refresh_from_db()
     assert first_in_line.status == "waitlisted"
     assert first_in_line.offer_expires_at is None
+
+
+def test_the_waiting_list_email_says_an_offer_lasts_at_most_until_the_event_ends():
+    ticket = TicketTypeFactory(capacity=1, event__offer_validity_hours=48)
+    register(ticket, 1)
+    mail.outbox.clear()
+
+    register(ticket, 2, language="en")
+
+    (waitlisted,) = mail.outbox
+    assert "who then has 48 hours to claim it, and at most until the event ends." in " ".join(
+        waitlisted.body.split()
+    )
