@@ -355,7 +355,7 @@ def _scan_with_nonce(event_id: int, nonce: str) -> CheckIn | None:
     )
 
 
-def _first_entry(registration: Registration, checkpoint: Checkpoint, day) -> CheckIn | None:
+def _first_entry(registration: Registration, checkpoint: Checkpoint, day: date) -> CheckIn | None:
     return _one_or_none(
         CheckIn.objects.filter(
             registration=registration,
