@@ -252,6 +252,7 @@ class OrganisationAdmin(OrganisationScopedAdmin):
                     ("siret", "vat_number"),
                     "vat_mention",
                     ("iban", "bic"),
+                    "time_zone",
                 ]
             },
         ),

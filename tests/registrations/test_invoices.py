@@ -303,3 +303,31 @@ def test_an_invalid_siret_is_refused_in_the_organisation_admin(admin_client):
     ]
     assert Organisation.objects.get(pk=organisation.pk).siret == ""
     assert OrganisationAdmin.fieldsets[1][1]["fields"][2] == ("siret", "vat_number")
+
+
+@pytest.mark.django_db
+def test_an_owner_sets_the_time_zone_whose_year_numbers_the_invoices(admin_client):
+    organisation = OrganisationFactory()
+    url = reverse("admin:events_organisation_change", args=[organisation.pk])
+    data = {
+        "name": organisation.name,
+        "slug": organisation.slug,
+        "vat_mention": VAT_MENTION,
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+    }
+
+    refused = admin_client.post(url, {**data, "time_zone": "Europe/Lyon"})
+    saved = admin_client.post(url, {**data, "time_zone": "America/Cayenne"})
+
+    assert refused.context["adminform"].form.errors["time_zone"] == [
+        "« Europe/Lyon » n'est pas un fuseau horaire connu."
+    ]
+    assert saved.status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.time_zone == "America/Cayenne"
+    # 02:30 UTC on 1 January is still 31 December in French Guiana.
+    number = payments.next_invoice_number(
+        organisation=organisation, issued_at=datetime(2028, 1, 1, 2, 30, tzinfo=UTC)
+    )
+    assert number == f"F{organisation.pk}-2027-0001"
