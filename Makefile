@@ -33,7 +33,6 @@ node_modules/.installed: package.json package-lock.json
 
 check-chromium:
 	@test -x /usr/bin/chromium || { echo "Browser tests need Debian's Chromium: sudo apt-get install chromium"; exit 1; }
-	@command -v ffmpeg >/dev/null || { echo "The scanner's camera test needs ffmpeg: sudo apt-get install ffmpeg"; exit 1; }
 
 lint: install
 	$(BIN)/ruff check .

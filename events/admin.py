@@ -312,6 +312,7 @@ class OrganisationAdmin(OrganisationScopedAdmin):
                     ("siret", "vat_number"),
                     "vat_mention",
                     ("iban", "bic"),
+                    "time_zone",
                 ]
             },
         ),

@@ -8,7 +8,9 @@ database, never one query per row.
 Words used throughout:
 - a scan *admits* a person when it is an entry and the server said `ok`, or an offline device
   said `ok`: it let them in from its downloaded list, whatever the server answered on upload;
-- a person has *arrived* at a checkpoint once a scan there admitted them;
+- a person has *arrived* at a checkpoint once a scan there admitted them; on an event of several
+  days, they arrive again each day (an event day ends at 04:00 local time: see
+  `registrations.models.attendance_day`);
 - a person is *expected* while their registration holds a seat that lets them in (confirmed,
   or awaiting payment: public bodies pay after the event);
 - a *conflict* is an offline scan that admitted someone the server would have refused (the same
@@ -19,7 +21,7 @@ import csv
 import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import (
     Count,
@@ -30,7 +32,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
 )
 from django.db.models.functions import Cast, ExtractMinute, Lower, TruncHour
 from django.utils import timezone
@@ -40,7 +41,14 @@ from django.utils.translation import gettext_lazy
 
 from events.models import Event, Session
 from registrations.exports import BOM, neutralise
-from registrations.models import CheckIn, Checkpoint, Registration, SessionSignup, TicketType
+from registrations.models import (
+    CheckIn,
+    Checkpoint,
+    Registration,
+    SessionSignup,
+    TicketType,
+    attendance_day,
+)
 
 Result = CheckIn.Result
 Direction = CheckIn.Direction
@@ -113,6 +121,7 @@ class CheckpointCounts:
     by_category: dict[str, Tally]
     # Inside now (admitted since their last exit); None where exits are not scanned.
     present: int | None = None
+    arrived_today: int = 0  # people admitted here on the current event day
     scans: int = 0
     refused: int = 0
     conflicts: int = 0
@@ -126,6 +135,7 @@ class AttendanceCounts:
     # categories' own order.
     categories: list[tuple[str, str]]
     expected: int = 0  # people with a seat, whether or not the event has checkpoints yet
+    today: date | None = None  # the current event day, on an event of several days
 
     @property
     def entrance(self) -> CheckpointCounts | None:
@@ -140,7 +150,7 @@ class AttendanceCounts:
 
 
 def attendance_counts(
-    *, event: Event, checkpoints: list[Checkpoint] | None = None
+    *, event: Event, checkpoints: list[Checkpoint] | None = None, now: datetime | None = None
 ) -> AttendanceCounts:
     """Arrived and expected people per checkpoint and ticket category, with each checkpoint's
     scan figures. Six queries at most, whatever the number of people and scans.
@@ -148,8 +158,11 @@ def attendance_counts(
     Everyone with a seat is expected at the entrance and at sessions open to all; at a session
     with its own sign-up, those signed up for it. Arrivals count everyone admitted, including
     people whose registration was cancelled after an offline device let them in.
-    `checkpoints`: the event's, as `event_checkpoints` gives them, if already read."""
+    `checkpoints`: the event's, as `event_checkpoints` gives them, if already read. On an event
+    of several days, while it runs, each checkpoint also counts the people it admitted today
+    (the event day of `now`) and `today` says which day that is."""
     checkpoints = event_checkpoints(event) if checkpoints is None else checkpoints
+    today = attendance_day(now or timezone.now(), event.zone)
     expected = Counter(
         {
             row["ticket_type__category"]: row["count"]
@@ -176,13 +189,18 @@ def attendance_counts(
                 row["count"]
             )
     arrived: dict[int, Counter] = defaultdict(Counter)
+    arrived_today: Counter = Counter()
     for row in (
         CheckIn.objects.filter(ADMITTING, event=event, registration__isnull=False)
         .order_by()
         .values("checkpoint_id", "registration__ticket_type__category")
-        .annotate(count=Count("registration_id", distinct=True))
+        .annotate(
+            count=Count("registration_id", distinct=True),
+            today=Count("registration_id", distinct=True, filter=Q(attendance_day=today)),
+        )
     ):
         arrived[row["checkpoint_id"]][row["registration__ticket_type__category"]] = row["count"]
+        arrived_today[row["checkpoint_id"]] += row["today"]
     scan_figures = {
         row["checkpoint_id"]: row
         for row in CheckIn.objects.filter(event=event)
@@ -219,6 +237,7 @@ def attendance_counts(
                 ),
                 by_category=by_category,
                 present=present.get(checkpoint.pk),
+                arrived_today=arrived_today[checkpoint.pk],
                 scans=figures.get("scans", 0),
                 refused=figures.get("refused", 0),
                 conflicts=figures.get("conflicts", 0),
@@ -228,8 +247,12 @@ def attendance_counts(
     categories = [
         (value, label) for value, label in TicketType.Category.choices if value in used_categories
     ]
+    days = event_days(event)
     return AttendanceCounts(
-        checkpoints=rows, categories=categories, expected=sum(expected.values())
+        checkpoints=rows,
+        categories=categories,
+        expected=sum(expected.values()),
+        today=today if len(days) > 1 and today in days else None,
     )
 
 
@@ -290,7 +313,7 @@ class ArrivalSeries:
 def arrivals_over_time(
     *, event: Event, checkpoints: list[Checkpoint] | None = None
 ) -> list[ArrivalSeries]:
-    """Each person's first admission at each checkpoint, counted per 15 minutes of the
+    """Each person's first admission at each checkpoint each day, counted per 15 minutes of the
     event's local time, per checkpoint and day. Two queries: the database groups the scans,
     so the rows read are at most checkpoints times quarter-hours. `checkpoints` as in
     `attendance_counts`."""
@@ -299,6 +322,7 @@ def arrivals_over_time(
         ADMITTING,
         registration_id=OuterRef("registration_id"),
         checkpoint_id=OuterRef("checkpoint_id"),
+        attendance_day=OuterRef("attendance_day"),
     ).filter(
         Q(scanned_at__lt=OuterRef("scanned_at"))
         | Q(scanned_at=OuterRef("scanned_at"), pk__lt=OuterRef("pk"))
@@ -420,24 +444,40 @@ def conflict_report(*, event: Event) -> list[Conflict]:
 # --- Attendance sheet (feuille d'émargement) ------------------------------------------------
 
 
-def attendance_sheet(*, event: Event) -> QuerySet[Registration]:
-    """Every expected person by last name, each annotated with their first admission at the
-    entrance: `arrived_at`, `arrived_gate` and `arrived_offline` (None if not arrived). One
-    query."""
-    first = admitted_at_entrance().order_by("scanned_at", "pk")
-    return (
+@dataclass
+class SheetRow:
+    """One line of the attendance sheet: a person expected on a day of the event, with the
+    scan that first admitted them at the entrance that day (None if they did not come)."""
+
+    day: date
+    registration: Registration
+    arrival: CheckIn | None
+
+
+def attendance_sheet(*, event: Event) -> list[SheetRow]:
+    """Every expected person on each day of the event, by day then last name, with their first
+    admission at the entrance that day. Two queries."""
+    people = list(
         expected_registrations(event)
         .select_related("ticket_type")
-        .annotate(
-            arrived_at=Subquery(first.values("scanned_at")[:1]),
-            arrived_gate=Subquery(first.values("gate")[:1]),
-            arrived_offline=Subquery(first.values("is_offline")[:1]),
-        )
         .order_by(Lower("last_name"), Lower("first_name"), "pk")
     )
+    arrivals: dict[tuple[int, date], CheckIn] = {}
+    for scan in (
+        CheckIn.objects.filter(ADMITTING, AT_ENTRANCE, event=event, registration__isnull=False)
+        .only("registration_id", "attendance_day", "scanned_at", "gate", "is_offline")
+        .order_by("scanned_at", "pk")
+    ):
+        arrivals.setdefault((scan.registration_id, scan.attendance_day), scan)
+    return [
+        SheetRow(day=day, registration=person, arrival=arrivals.get((person.pk, day)))
+        for day in event_days(event)
+        for person in people
+    ]
 
 
 SHEET_COLUMNS = [
+    gettext_lazy("Day"),
     gettext_lazy("Last name"),
     gettext_lazy("First name"),
     gettext_lazy("Organisation"),
@@ -450,26 +490,28 @@ SHEET_COLUMNS = [
 ]
 
 
-def attendance_sheet_csv(rows, *, event: Event) -> str:
+def attendance_sheet_csv(rows: list[SheetRow], *, event: Event) -> str:
     """The attendance sheet as CSV text for a spreadsheet, in the same dialect as the
     registrations' export (BOM, `;`, formulas neutralised); `rows` as `attendance_sheet`
-    gives them. Times in the event's time zone; the signature column is left empty."""
+    gives them: one line per person and day. Times in the event's time zone; the signature
+    column is left empty."""
     buffer = io.StringIO()
     buffer.write(BOM)
     writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow([neutralise(header) for header in SHEET_COLUMNS])
     zone = event.zone
     for row in rows:
-        arrived = row.arrived_at is not None
+        person, arrival = row.registration, row.arrival
         values = [
-            row.last_name,
-            row.first_name,
-            row.organisation,
-            row.ticket_type.get_category_display(),
-            row.ticket_type.name,
-            date_format(row.arrived_at.astimezone(zone), "d/m/Y H:i") if arrived else "",
-            row.arrived_gate if arrived else "",
-            (_("yes") if row.arrived_offline else _("no")) if arrived else "",
+            date_format(row.day, "d/m/Y"),
+            person.last_name,
+            person.first_name,
+            person.organisation,
+            person.ticket_type.get_category_display(),
+            person.ticket_type.name,
+            date_format(arrival.scanned_at.astimezone(zone), "d/m/Y H:i") if arrival else "",
+            arrival.gate if arrival else "",
+            (_("yes") if arrival.is_offline else _("no")) if arrival else "",
             "",
         ]
         writer.writerow([neutralise(value) for value in values])
@@ -513,8 +555,11 @@ def format_duration(duration: timedelta) -> str:
 
 
 def event_days(event: Event) -> list[date]:
+    """The event's days in its time zone; an evening that runs past midnight (until 04:00)
+    adds no day."""
     zone = event.zone
-    first, last = event.start.astimezone(zone).date(), event.end.astimezone(zone).date()
+    first = event.start.astimezone(zone).date()
+    last = max(first, attendance_day(event.end, zone))
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
@@ -538,9 +583,8 @@ def programme_hours(event: Event, sessions) -> dict[date, tuple[datetime, dateti
             continue
         start = datetime.combine(day, event_start.timetz())
         end = datetime.combine(day, event_end.timetz())
-        if end <= start:  # an event running past midnight: the day's share of it
-            start = datetime.combine(day, time(0), tzinfo=zone)
-            end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+        if end <= start:  # an evening running past midnight: until its end the next morning
+            end = datetime.combine(day + timedelta(days=1), event_end.timetz())
         days[day] = (max(start, event_start), min(end, event_end))
     return days
 
@@ -557,11 +601,12 @@ def compute_attended_hours(*, event: Event, scans, sessions) -> AttendedHours:
     entries: dict[date, list[datetime]] = defaultdict(list)
     exits: dict[date, list[datetime]] = defaultdict(list)
     for scan in scans:
-        moment = scan.scanned_at.astimezone(zone)
+        # A scan after midnight at the evening's reception belongs to the day before.
+        moment, day = scan.scanned_at.astimezone(zone), attendance_day(scan.scanned_at, zone)
         if is_admission(scan):
-            entries[moment.date()].append(moment)
+            entries[day].append(moment)
         elif is_exit(scan):
-            exits[moment.date()].append(moment)
+            exits[day].append(moment)
     spans = []
     for day in event_days(event):
         if not entries.get(day) or day not in programme:

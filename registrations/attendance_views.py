@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from registrations import attendance
 from registrations.attendance import ArrivalSeries
@@ -175,23 +176,42 @@ def attendance_sheet_csv(request, event):
 @organiser_event_view
 def certificates_pdf(request, event):
     """Everyone's certificate, one page each, in French (the organisers' language), by last
-    name. Four queries whatever the number of people."""
+    name; each page marked provisional while the event is not over. Four queries whatever the
+    number of people."""
     hours = attendance.attended_hours_by_registration(event=event)
-    if not hours:
-        messages.info(request, _("No one has been admitted at the entrance yet: no certificates."))
-        return redirect("registrations:attendance", slug=event.slug)
     people = (
         Registration.objects.filter(event=event)
         .filter(Exists(attendance.admitted_at_entrance()))
         .order_by(Lower("last_name"), Lower("first_name"), "pk")
     )
+    if not hours:
+        admitted = people.count()
+        if admitted:
+            # Admitted after their day's programme had ended: nothing to certify, but they came.
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)d person was admitted at the entrance, but after the programme of "
+                    "the day had ended: no hours to certify, no certificates.",
+                    "%(count)d people were admitted at the entrance, but after the programme of "
+                    "the day had ended: no hours to certify, no certificates.",
+                    admitted,
+                )
+                % {"count": admitted},
+            )
+        else:
+            messages.info(
+                request, _("No one has been admitted at the entrance yet: no certificates.")
+            )
+        return redirect("registrations:attendance", slug=event.slug)
     entries = []
     for registration in people:
         if registration.pk in hours:
             registration.event = event  # already loaded with its organisation and venue
             entries.append((registration, hours[registration.pk]))
     response = HttpResponse(
-        build_certificates(entries, language="fr"), content_type="application/pdf"
+        build_certificates(entries, language="fr", provisional=event.end > timezone.now()),
+        content_type="application/pdf",
     )
     filename = f"attestations-{event.slug}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -52,10 +52,15 @@ def build_certificate(
 
 
 def build_certificates(
-    entries: Iterable[tuple], *, language: str = "fr", issued_on: date | None = None
+    entries: Iterable[tuple],
+    *,
+    language: str = "fr",
+    issued_on: date | None = None,
+    provisional: bool = False,
 ) -> bytes:
     """One page per (registration, hours) pair, in `language`, as one PDF. `issued_on` is the
-    date of the "Fait à" line: by default the event's last day, or today while it runs."""
+    date of the "Fait à" line: by default the event's last day, or today while it runs.
+    `provisional` (the event is not over: hours may still grow) says so under the title."""
     language = language if language in ("fr", "en") else "fr"
     buffer = BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4)
@@ -65,7 +70,7 @@ def build_certificates(
         for registration, hours in entries:
             organisation = registration.event.organisation
             pdf.setAuthor(organisation.legal_name or organisation.name)
-            _draw_page(pdf, registration, hours, issued_on)
+            _draw_page(pdf, registration, hours, issued_on, provisional=provisional)
             pdf.showPage()
     pdf.save()
     return buffer.getvalue()
@@ -95,7 +100,7 @@ def _time(moment) -> str:
     return formats.time_format(moment, "H:i")
 
 
-def _draw_page(pdf, registration, hours: AttendedHours, issued_on) -> None:
+def _draw_page(pdf, registration, hours: AttendedHours, issued_on, *, provisional=False) -> None:
     event = registration.event
     organisation = event.organisation
     venue = event.venue
@@ -125,7 +130,19 @@ def _draw_page(pdf, registration, hours: AttendedHours, issued_on) -> None:
             text(part.strip(), size=9)
     y -= 22 * mm
 
-    text(_("Certificate of attendance").upper(), size=22, bold=True, centred=True, step=16 * mm)
+    if provisional:
+        text(_("Certificate of attendance").upper(), size=22, bold=True, centred=True)
+        pdf.setFillColorRGB(0.7, 0, 0)
+        text(
+            _("Provisional: the event is not over yet."),
+            size=13,
+            bold=True,
+            centred=True,
+            step=12 * mm,
+        )
+        pdf.setFillColorRGB(0, 0, 0)
+    else:
+        text(_("Certificate of attendance").upper(), size=22, bold=True, centred=True, step=16 * mm)
     paragraph(_("%(organisation)s certifies that") % {"organisation": organisation.name}, size=12)
     y -= 4 * mm
     y -= _draw_name(pdf, registration.full_name, y) + 6 * mm

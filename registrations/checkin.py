@@ -11,6 +11,10 @@ answer back and no second record. The inserts say `ON CONFLICT DO NOTHING` (Post
 3.35+), so a refusal is an answer, not an error, and a usual scan costs three statements, each
 its own transaction: the device, the badge with its first entry here, the insert.
 
+"First" is per event day (`attendance_day`: the local date, until 04:00 the next morning): on
+the second day of an event, each person's first scan admits them again, whatever the
+checkpoint's re-entry setting, and it is that day's first entry a repeat is told about.
+
 Those three are written in SQL rather than built by the ORM (`_Columns`): on the busiest endpoint,
 composing them took more CPU than everything else a scan does (1 ms for the device's four-table
 query alone, against 0.05 ms to send it as text).
@@ -20,7 +24,7 @@ import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
@@ -29,12 +33,14 @@ from django.utils.translation import gettext_lazy
 
 from events.models import Event
 from registrations.models import (
+    DAY_ENDS_AT,
     CheckIn,
     Checkpoint,
     Payment,
     Registration,
     ScannerDevice,
     TicketType,
+    attendance_day,
 )
 
 Result = CheckIn.Result
@@ -271,8 +277,9 @@ def check_in(
         raise CheckInError(_("Unknown result."), field="client_result")
     at = _scan_time(scanned_at, is_offline=is_offline, now=now)
     event_id = checkpoint.event_id
+    day = attendance_day(at, checkpoint.event.zone)
     registration, first_entry = find_badge(
-        checkpoint_id=checkpoint.pk, token=token, registration_id=registration_id
+        checkpoint_id=checkpoint.pk, day=day, token=token, registration_id=registration_id
     )
     other_event = registration is not None and registration.event_id != event_id
     if other_event:
@@ -300,6 +307,7 @@ def check_in(
                 result == Result.OK and direction == CheckIn.Direction.ENTRY and first_entry is None
             ),
             scanned_at=at,
+            attendance_day=day,
             received_at=now,
             nonce=nonce,
             is_offline=is_offline,
@@ -315,7 +323,7 @@ def check_in(
             return _replay(earlier)
         if not record.is_first_entry:
             break
-        first_entry = _first_entry(registration, checkpoint)
+        first_entry = _first_entry(registration, checkpoint, day)
     raise IntegrityError(f"The scan with nonce {nonce!r} was refused by the database.")
 
 
@@ -347,10 +355,13 @@ def _scan_with_nonce(event_id: int, nonce: str) -> CheckIn | None:
     )
 
 
-def _first_entry(registration: Registration, checkpoint: Checkpoint) -> CheckIn | None:
+def _first_entry(registration: Registration, checkpoint: Checkpoint, day: date) -> CheckIn | None:
     return _one_or_none(
         CheckIn.objects.filter(
-            registration=registration, checkpoint=checkpoint, is_first_entry=True
+            registration=registration,
+            checkpoint=checkpoint,
+            attendance_day=day,
+            is_first_entry=True,
         )
     )
 
@@ -362,6 +373,7 @@ def _replay(checkin: CheckIn) -> Scan:
             CheckIn.objects.filter(
                 registration_id=checkin.registration_id,
                 checkpoint_id=checkin.checkpoint_id,
+                attendance_day=checkin.attendance_day,
                 is_first_entry=True,
             )
             .select_related("checkpoint")
@@ -371,11 +383,15 @@ def _replay(checkin: CheckIn) -> Scan:
 
 
 def find_badge(
-    *, checkpoint_id: int, token: str | None = None, registration_id: int | None = None
+    *,
+    checkpoint_id: int,
+    day: date,
+    token: str | None = None,
+    registration_id: int | None = None,
 ) -> tuple[Registration | None, CheckIn | None]:
     """The registration a badge's `token` (or, for a manual check-in, `registration_id`) names,
-    with its ticket type, and its first entry at `checkpoint_id` if it has one: one query by
-    a unique key. (None, None) for no such registration."""
+    with its ticket type, and its first entry at `checkpoint_id` on the event day `day` if it
+    has one: one query by a unique key. (None, None) for no such registration."""
     if token is not None:
         if not isinstance(token, str) or not 0 < len(token) <= 64:
             return None, None
@@ -388,7 +404,7 @@ def find_badge(
     # CPU after 10,000 check-ins. Planned afresh each time, the lookup stays on the indexes.
     row = _fetch_one(
         query,
-        [checkpoint_id, key],
+        [checkpoint_id, _ATTENDANCE_DAY.get_db_prep_value(day, connections[DEFAULT_DB_ALIAS]), key],
         _REGISTRATION,
         _TICKET_TYPE,
         _FIRST_ENTRY,
@@ -405,7 +421,7 @@ def find_badge(
 
 def record_scan(scan: CheckIn) -> bool:
     """Insert `scan` unless a constraint refuses it: the event has a scan with its nonce, or
-    it is a first entry and the registration has one at its checkpoint. True when recorded
+    it is a first entry and the registration has one at its checkpoint that day. True when recorded
     (its `pk` is then set); False, and no error, when refused."""
     database = connections[DEFAULT_DB_ALIAS]
     values = [
@@ -493,9 +509,12 @@ def _gate(device, user) -> str:
 def offline_bundle(checkpoint: Checkpoint, *, now=None) -> dict:
     """Everything a scanner needs to answer at `checkpoint` without the network: for each
     badge of the event its hash (never the token), the name shown at the door, its standing
-    and, when already admitted here, when and where. Five queries whatever the size."""
+    and, when already admitted here today (the event day of `now`), when and where. The
+    event's time zone and the hour its days end let the scanner tell when that day is over.
+    Five queries whatever the size."""
     now = now or timezone.now()
     event = checkpoint.event
+    day = attendance_day(now, event.zone)
     registrations = (
         Registration.objects.filter(event=event)
         .exclude(status=Status.DECLINED)
@@ -525,9 +544,9 @@ def offline_bundle(checkpoint: Checkpoint, *, now=None) -> dict:
         signed_up = set(checkpoint.session.signups.values_list("registration_id", flat=True))
     first_entries = {
         scan.registration_id: scan
-        for scan in CheckIn.objects.filter(checkpoint=checkpoint, is_first_entry=True).only(
-            "registration_id", "scanned_at", "gate"
-        )
+        for scan in CheckIn.objects.filter(
+            checkpoint=checkpoint, attendance_day=day, is_first_entry=True
+        ).only("registration_id", "scanned_at", "gate")
     }
     badges = []
     for registration in registrations:
@@ -556,7 +575,13 @@ def offline_bundle(checkpoint: Checkpoint, *, now=None) -> dict:
     opens, closes = checkpoint_window(checkpoint)
     return {
         "generated_at": now,
-        "event": {"id": event.pk, "slug": event.slug, "title": event.title},
+        "event": {
+            "id": event.pk,
+            "slug": event.slug,
+            "title": event.title,
+            "time_zone": event.time_zone,
+            "day_ends_at": DAY_ENDS_AT.strftime("%H:%M"),
+        },
         "checkpoint": {
             "id": checkpoint.pk,
             "name": checkpoint.name,
@@ -710,11 +735,13 @@ _BADGE_QUERY = f"""
     FROM registrations_registration r
     JOIN registrations_tickettype t ON t.id = r.ticket_type_id
     LEFT JOIN registrations_checkin f
-        ON f.registration_id = r.id AND f.checkpoint_id = %s AND f.is_first_entry
+        ON f.registration_id = r.id AND f.checkpoint_id = %s AND f.attendance_day = %s
+        AND f.is_first_entry
 """  # noqa: S608 - the models' own column names, no outside input
 _BADGE_BY_TOKEN_QUERY = _BADGE_QUERY + "WHERE r.badge_token = %s"
 _BADGE_BY_ID_QUERY = _BADGE_QUERY + "WHERE r.id = %s"
 
+_ATTENDANCE_DAY = CheckIn._meta.get_field("attendance_day")
 _CHECKIN_INSERTED = [field for field in CheckIn._meta.concrete_fields if not field.primary_key]
 # With no conflict target, DO NOTHING covers both constraints a scan may run into; RETURNING
 # gives no row when one refused it.

@@ -6,7 +6,7 @@ event, one registration per invitation, random unique tokens.
 """
 
 import secrets
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 
 from django.conf import settings
@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Event, Session
+from events.models import Event, Organisation, Session
 
 
 def new_token() -> str:
@@ -434,6 +434,29 @@ class OutgoingEmail(models.Model):
         return changes[0].event if changes else None
 
 
+class InvoiceCounter(models.Model):
+    """The last invoice number given by an organisation in a year: the next invoice takes the
+    row under a lock and adds one, so numbers follow each other without gaps or repeats."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("invoice counter")
+        verbose_name_plural = _("invoice counters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year"], name="invoice_counter_once_per_year"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_id}-{self.year}: {self.last_number}"
+
+
 class Payment(models.Model):
     """One attempt to pay for a registration: a Stripe Checkout Session for a card payment.
 
@@ -658,12 +681,26 @@ class ScannerDevice(models.Model):
         return self.revoked_at is not None
 
 
+# An event's day ends at this local time, not at midnight: a reception that runs past midnight
+# belongs to the evening before.
+DAY_ENDS_AT = time(4)
+
+
+def attendance_day(moment: datetime, zone: tzinfo) -> date:
+    """The event day `moment` belongs to, in the event's time zone `zone`: its local date, or
+    the day before until 04:00."""
+    local = moment.astimezone(zone)
+    day = local.date()
+    return day - timedelta(days=1) if local.time() < DAY_ENDS_AT else day
+
+
 class CheckIn(models.Model):
     """One scan at a checkpoint, whatever its answer: the door's log, never edited.
 
-    `is_first_entry` marks the scan that admitted the person at this checkpoint the first time;
-    the database allows one per registration and checkpoint, so two devices scanning the same
-    badge at the same instant cannot both admit it."""
+    `is_first_entry` marks the scan that admitted the person at this checkpoint the first time
+    on its `attendance_day` (see `attendance_day`); the database allows one per registration,
+    checkpoint and day, so two devices scanning the same badge at the same instant cannot both
+    admit it, and on the second day of an event everyone's first scan admits them again."""
 
     class Result(models.TextChoices):
         OK = "ok", _("admitted")
@@ -717,6 +754,8 @@ class CheckIn(models.Model):
     reason = models.CharField(_("reason"), max_length=30, blank=True)
     is_first_entry = models.BooleanField(default=False, editable=False)
     scanned_at = models.DateTimeField(_("scanned at"))
+    # The event day of `scanned_at`, in the event's time zone: see `attendance_day`.
+    attendance_day = models.DateField(_("day"))
     received_at = models.DateTimeField(_("received at"), default=timezone.now, editable=False)
     nonce = models.CharField(_("client nonce"), max_length=64)
     is_offline = models.BooleanField(_("scanned offline"), default=False)
@@ -732,9 +771,9 @@ class CheckIn(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "nonce"], name="checkin_nonce_once_per_event"),
             models.UniqueConstraint(
-                fields=["registration", "checkpoint"],
+                fields=["registration", "checkpoint", "attendance_day"],
                 condition=Q(is_first_entry=True),
-                name="checkin_one_first_entry",
+                name="checkin_one_first_entry_a_day",
             ),
         ]
         indexes = [

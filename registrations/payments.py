@@ -17,7 +17,7 @@ payment through Stripe when the ticket type's policy allows (`refund_allowed`).
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import stripe
@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from events.models import Organisation
 from registrations import services
 from registrations.emails import queue_email
-from registrations.models import OutgoingEmail, Payment, Registration, StripeEvent
+from registrations.models import InvoiceCounter, OutgoingEmail, Payment, Registration, StripeEvent
 
 logger = logging.getLogger(__name__)
 
@@ -574,24 +574,23 @@ def clean_billing(data: dict) -> BillingDetails:
     return BillingDetails(**cleaned)
 
 
-def _next_invoice_number(organisation_id: int, year: int) -> str:
-    """The next invoice number of an organisation for a year ("F3-2027-0001"). The caller
-    holds the organisation's row lock, so two invoices never get the same number."""
-    prefix = f"F{organisation_id}-{year}-"
-    last = (
-        Payment.objects.filter(invoice_number__startswith=prefix)
-        .order_by("-invoice_number")
-        .values_list("invoice_number", flat=True)
-        .first()
-    )
-    sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{sequence:04d}"
+def next_invoice_number(*, organisation: Organisation, issued_at: datetime) -> str:
+    """The next invoice number of `organisation` for the year `issued_at` falls in, in the
+    organisation's time zone ("F3-2027-0001"; past 9999, "F3-2027-10000"). Takes the year's
+    counter row under a lock; call it in the transaction that saves the invoice."""
+    year = issued_at.astimezone(organisation.zone).year
+    InvoiceCounter.objects.get_or_create(organisation=organisation, year=year)
+    counter = InvoiceCounter.objects.select_for_update().get(organisation=organisation, year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"F{organisation.pk}-{year}-{counter.last_number:04d}"
 
 
 def start_invoice(*, registration: Registration, billing: BillingDetails, now=None) -> Payment:
     """Issue the invoice of a registration awaiting payment, for a ticket type that allows
-    it, and email it. Locks the organisation's row (the invoice number is sequential), then
-    the registration's. An invoice already open for the registration is returned as is."""
+    it, and email it. Locks the registration's row, then the organisation's invoice counter
+    for the year (the invoice number is sequential). An invoice already open for the
+    registration is returned as is."""
     now = now or timezone.now()
     with transaction.atomic():
         registration = (
@@ -599,8 +598,7 @@ def start_invoice(*, registration: Registration, billing: BillingDetails, now=No
             .select_related("ticket_type", "event")
             .get(pk=registration.pk)
         )
-        organisation_id = registration.event.organisation_id
-        Organisation.objects.select_for_update().filter(pk=organisation_id).first()
+        organisation = Organisation.objects.get(pk=registration.event.organisation_id)
         if registration.status != Registration.Status.PENDING_PAYMENT:
             raise PaymentError(_("This registration is not awaiting payment."))
         ticket_type = registration.ticket_type
@@ -616,7 +614,7 @@ def start_invoice(*, registration: Registration, billing: BillingDetails, now=No
             method=Payment.Method.INVOICE,
             amount=ticket_type.price,
             currency=ticket_type.currency.upper(),
-            invoice_number=_next_invoice_number(organisation_id, now.year),
+            invoice_number=next_invoice_number(organisation=organisation, issued_at=now),
             billing_name=billing.billing_name,
             billing_address=billing.billing_address,
             purchase_order_number=billing.purchase_order_number,

@@ -459,10 +459,14 @@ def _end(registration: Registration, status: str, *, notify: bool) -> bool:
 
 def offer_freed_seats(event: Event) -> list[Registration]:
     """Offer free seats to the waiting list, first come first served, each offer valid for
-    the event's offer validity. The caller holds the event's seat lock."""
+    the event's offer validity but never beyond the event's end (none is made once it has
+    ended). The caller holds the event's seat lock."""
     offered = []
+    now = timezone.now()
+    if event.end <= now:
+        return offered
     taken = seats_taken(event)
-    expires = timezone.now() + timedelta(hours=event.offer_validity_hours)
+    expires = min(now + timedelta(hours=event.offer_validity_hours), event.end)
     queue = (
         Registration.objects.filter(event=event, status=Status.WAITLISTED)
         .select_related("ticket_type")

@@ -111,7 +111,10 @@ class CheckInResultSerializer(serializers.Serializer):
     first_checked_in = FirstCheckInSerializer(
         source="first_entry",
         allow_null=True,
-        help_text="For a repeat: when and where the person was first admitted here.",
+        help_text=(
+            "For a repeat: when and where the person was first admitted here on the event day "
+            "of the scan (in the event's time zone, a day ends at 04:00)."
+        ),
     )
 
     def get_checkpoint(self, scan) -> dict:
@@ -188,7 +191,10 @@ class OfflineBadgeSerializer(serializers.Serializer):
         choices=CheckIn.Result.choices, help_text="The answer before any scan: ok or a refusal."
     )
     message = serializers.CharField()
-    first_checked_in_at = serializers.DateTimeField(allow_null=True)
+    first_checked_in_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="The first admission here on the bundle's event day; on another day, ignore it.",
+    )
     first_gate = serializers.CharField()
 
 

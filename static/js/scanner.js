@@ -176,6 +176,39 @@
     return (eventId && config.eventTimeZones[String(eventId)]) || config.timeZone;
   }
 
+  /* The event day a moment belongs to, as the server counts it (registrations/models.py,
+     attendance_day): its date in the event's time zone, or the day before until 04:00. A
+     first entry counts only on its own day: on day 2, everyone is admitted once again. */
+  var DAY_ENDS_AT_HOUR = 4;
+
+  function attendanceDay(iso) {
+    var moment = new Date(iso);
+    if (isNaN(moment.getTime())) return "";
+    var options = {
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      hourCycle: "h23",
+    };
+    var parts = {};
+    try {
+      options.timeZone = (state.bundle && state.bundle.event.time_zone) || timeZone();
+      new Intl.DateTimeFormat("en-GB", options).formatToParts(moment).forEach(function (part) {
+        parts[part.type] = part.value;
+      });
+    } catch (error) {
+      return "";
+    }
+    var day = new Date(Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day)));
+    if (Number(parts.hour) < DAY_ENDS_AT_HOUR) day.setUTCDate(day.getUTCDate() - 1);
+    return day.toISOString().slice(0, 10);
+  }
+
+  function sameDay(first, second) {
+    return Boolean(first && second) && attendanceDay(first) === attendanceDay(second);
+  }
+
   function formatTime(iso) {
     var moment = new Date(iso);
     if (isNaN(moment.getTime())) return "";
@@ -344,10 +377,16 @@
 
   function noteAdmitted(registration, at) {
     var admitted = admittedHere();
-    if (!admitted[registration]) {
+    if (!admitted[registration] || !sameDay(admitted[registration].at, at)) {
       admitted[registration] = { at: at };
       store.set("admitted." + state.checkpointId, admitted);
     }
+  }
+
+  /* This device's own admission of `registration` here on the event day of `at`, if any. */
+  function admittedToday(registration, at) {
+    var local = admittedHere()[registration];
+    return local && sameDay(local.at, at) ? local : null;
   }
 
   function queue() {
@@ -655,8 +694,8 @@
         answer.message = t.reasonClosed;
         return answer;
       }
-      var local = admittedHere()[badge.registration];
-      var first = badge.first_checked_in_at
+      var local = admittedToday(badge.registration, item.scanned_at);
+      var first = sameDay(badge.first_checked_in_at, item.scanned_at)
         ? { at: badge.first_checked_in_at, gate: badge.first_gate }
         : local
           ? { at: local.at, gate: "" }
@@ -729,7 +768,11 @@
         if (data.result === "ok" && data.attendee && item.direction === "entry") {
           noteAdmitted(data.attendee.registration, data.scanned_at);
           var badge = state.byRegistration.get(data.attendee.registration);
-          if (badge && !badge.first_checked_in_at && !data.first_checked_in) {
+          if (
+            badge &&
+            !sameDay(badge.first_checked_in_at, data.scanned_at) &&
+            !data.first_checked_in
+          ) {
             badge.first_checked_in_at = data.scanned_at;
           }
         }
@@ -841,9 +884,9 @@
     if (found.length > SEARCH_SHOWN) {
       ui.searchStatus.textContent = format(t.searchMore, { count: found.length - SEARCH_SHOWN });
     }
-    var admitted = admittedHere();
+    var now = new Date().toISOString();
     found.slice(0, SEARCH_SHOWN).forEach(function (badge) {
-      ui.searchResults.appendChild(searchResult(badge, admitted[badge.registration]));
+      ui.searchResults.appendChild(searchResult(badge, admittedToday(badge.registration, now)));
     });
   }
 
@@ -864,8 +907,11 @@
     }
     var standing = "";
     if (badge.result !== "ok") standing = badge.message;
-    else if (badge.first_checked_in_at || local) {
-      standing = format(t.alreadyAt, { time: formatTime(badge.first_checked_in_at || local.at) });
+    else {
+      var today = sameDay(badge.first_checked_in_at, new Date().toISOString())
+        ? badge.first_checked_in_at
+        : local && local.at;
+      if (today) standing = format(t.alreadyAt, { time: formatTime(today) });
     }
     if (standing) {
       var standingLine = document.createElement("p");

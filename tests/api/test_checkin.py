@@ -2,7 +2,8 @@
 
 import json
 import uuid
-from datetime import timedelta
+import zoneinfo
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -15,11 +16,13 @@ from events.models import Membership
 from registrations import checkin
 from registrations.models import CheckIn, Checkpoint, Payment, Registration, SessionSignup
 from tests.factories import EventFactory, SessionFactory, TicketTypeFactory
+from tests.registrations.checkin_factories import CheckInFactory
 from tests.registrations.organiser_factories import RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/checkin/"
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 
 def event_under_way(**kwargs):
@@ -638,3 +641,80 @@ def test_device_tokens_are_stored_as_digests(event):
 
     assert token not in device.token_digest
     assert device.token_digest == checkin.token_digest(token)
+
+
+def two_day_event_just_over():
+    """A colloquium on the last two days, 08:30 to 18:00 each day (Paris time)."""
+    today = timezone.localdate(timezone.now(), PARIS)
+    start = datetime.combine(today - timedelta(days=2), time(8, 30), tzinfo=PARIS)
+    return EventFactory(start=start, end=start.replace(hour=18) + timedelta(days=1))
+
+
+def offline_scan(client, token, at):
+    return scan(client, token, offline=True, scanned_at=at.isoformat(), client_result="ok").json()
+
+
+def test_on_the_second_day_the_first_scan_admits_again_and_a_repeat_is_told_of_that_days_entry():
+    event = two_day_event_just_over()
+    attendee = RegistrationFactory(ticket_type=TicketTypeFactory(event=event))
+    gate = device_client(event)
+    day_one, day_two = event.start.replace(hour=9), event.start.replace(hour=9) + timedelta(days=1)
+
+    first_day = offline_scan(gate, attendee.badge_token, day_one)
+    repeat_day_one = offline_scan(gate, attendee.badge_token, day_one + timedelta(hours=3))
+    second_day = offline_scan(gate, attendee.badge_token, day_two)
+    repeat_day_two = offline_scan(gate, attendee.badge_token, day_two + timedelta(hours=3))
+
+    assert [first_day["result"], second_day["result"]] == ["ok", "ok"]
+    assert first_day["first_checked_in"] is None
+    assert second_day["first_checked_in"] is None
+    assert repeat_day_one["result"] == "already_checked_in"
+    assert repeat_day_one["first_checked_in"]["at"] == first_day["scanned_at"]
+    assert repeat_day_two["result"] == "already_checked_in"
+    assert repeat_day_two["first_checked_in"]["at"] == second_day["scanned_at"]
+    days = CheckIn.objects.filter(is_first_entry=True).order_by("scanned_at")
+    assert [d.attendance_day for d in days] == [day_one.date(), day_two.date()]
+
+
+def test_a_reception_after_midnight_belongs_to_the_evening_before():
+    event = two_day_event_just_over()
+    attendee = RegistrationFactory(ticket_type=TicketTypeFactory(event=event))
+    entrance = checkin.entrance_checkpoint(event)
+    entrance.closes_at = event.end + timedelta(hours=12)
+    entrance.save()
+    gate = device_client(event)
+    evening = event.start.replace(hour=20)
+
+    dinner = offline_scan(gate, attendee.badge_token, evening)
+    after_midnight = offline_scan(gate, attendee.badge_token, evening + timedelta(hours=5))
+    next_morning = offline_scan(
+        gate, attendee.badge_token, evening + timedelta(hours=12, minutes=30)
+    )
+
+    assert dinner["result"] == "ok"
+    assert after_midnight["result"] == "already_checked_in"  # 01:00, still the first day
+    assert after_midnight["first_checked_in"]["at"] == dinner["scanned_at"]
+    assert next_morning["result"] == "ok"  # 08:30, the second day
+    assert next_morning["first_checked_in"] is None
+
+
+def test_the_offline_bundle_gives_todays_first_entries_and_the_events_day_boundary(event, attendee):
+    gate = device_client(event)
+    yesterday = timezone.now() - timedelta(days=1)
+    CheckInFactory(
+        registration=attendee,
+        scanned_at=yesterday,
+        is_first_entry=True,
+        checkpoint=checkin.entrance_checkpoint(event),
+    )
+
+    bundle = gate.get("/api/v1/checkin/bundle/", HTTP_ACCEPT_LANGUAGE="en").json()
+
+    assert bundle["event"]["time_zone"] == "Europe/Paris"
+    assert bundle["event"]["day_ends_at"] == "04:00"
+    assert bundle["badges"][0]["first_checked_in_at"] is None
+    body = scan(gate, attendee.badge_token).json()
+    assert (body["result"], body["first_checked_in"]) == ("ok", None)
+    bundle = gate.get("/api/v1/checkin/bundle/", HTTP_ACCEPT_LANGUAGE="en").json()
+    first_today = datetime.fromisoformat(bundle["badges"][0]["first_checked_in_at"])
+    assert first_today == datetime.fromisoformat(body["scanned_at"])

@@ -145,6 +145,31 @@ def test_organisers_see_who_was_admitted_at_the_entrance_and_when(organiser, tic
     assert names(checked_in="false") == {"Attendue": None}
 
 
+def test_on_a_two_day_event_checked_in_at_is_the_first_days_arrival(organiser, ticket):
+    from registrations import checkin
+
+    now = timezone.now()
+    event = ticket.event
+    event.start, event.end = now - timedelta(days=1, hours=1), now + timedelta(hours=5)
+    event.save()
+    arrived = RegistrationFactory(ticket_type=ticket, last_name="Arrivée")
+    entrance = checkin.entrance_checkpoint(event)
+    today = checkin.check_in(checkpoint=entrance, token=arrived.badge_token, nonce="today")
+    # Yesterday's scan, made offline, reaches the server after today's.
+    yesterday = checkin.check_in(
+        checkpoint=entrance,
+        token=arrived.badge_token,
+        nonce="yesterday",
+        is_offline=True,
+        scanned_at=now - timedelta(days=1),
+    )
+    assert (today.result, yesterday.result) == ("ok", "ok")
+
+    (item,) = organiser.get(URL).json()["results"]
+
+    assert item["checked_in_at"] == yesterday.checkin.scanned_at.astimezone(event.zone).isoformat()
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [

@@ -4,15 +4,17 @@ page), search by name; and without network, where the page answers from its down
 and sends its scans when the network is back."""
 
 import hashlib
-import subprocess
 import uuid
 import zoneinfo
 from datetime import timedelta
+from io import BytesIO
 from pathlib import Path
 
 import pytest
+import zxingcpp
 from django.test import Client
 from django.utils import timezone
+from PIL import Image
 from playwright.sync_api import expect
 
 from events.models import Membership
@@ -109,45 +111,61 @@ def in_paris(moment) -> str:
 
 def badge_video(registration, folder: Path) -> Path:
     """The attendee's printed badge (the PNG attendees receive) in front of a 640 by 480 camera,
-    as the YUV4MPEG file Chromium's fake camera plays: shown, then a white frame, in a loop."""
-    badge = folder / "badge.png"
-    badge.write_bytes(badge_png(registration))
-    video = folder / "badge.y4m"
+    as the YUV4MPEG file Chromium's fake camera plays: shown, then a white frame, in a loop.
+
+    Made here with Pillow: a YUV4MPEG file is a one-line header, then each frame as "FRAME" and
+    its raw 4:2:0 planes (full-size luma, then the two chroma planes at half width and height),
+    which is what Pillow's YCbCr conversion gives once the chroma is halved."""
     width, height = CAMERA_SIZE
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-loglevel",
-            "error",
-            "-y",
-            "-loop",
-            "1",
-            "-t",
-            str(BADGE_SHOWN_SECONDS),
-            "-i",
-            str(badge),
-            "-f",
-            "lavfi",
-            "-t",
-            str(BADGE_AWAY_SECONDS),
-            "-i",
-            f"color=white:s={width}x{height}:r={FRAMES_PER_SECOND}",
-            "-filter_complex",
-            f"[0]scale={width - 40}:{height - 40}:force_original_aspect_ratio=decrease,"
-            f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2:white,fps={FRAMES_PER_SECOND},"
-            "format=yuv420p,setsar=1[badge];"
-            f"[1]fps={FRAMES_PER_SECOND},format=yuv420p,setsar=1[away];"
-            "[badge][away]concat=n=2:v=1[out]",
-            "-map",
-            "[out]",
-            "-f",
-            "yuv4mpegpipe",
-            str(video),
-        ],
-        check=True,
-        timeout=60,
-    )
+    badge = Image.open(BytesIO(badge_png(registration))).convert("RGB")
+    badge.thumbnail((width - 40, height - 40))
+    shown = Image.new("RGB", CAMERA_SIZE, "white")
+    shown.paste(badge, ((width - badge.width) // 2, (height - badge.height) // 2))
+    away = Image.new("RGB", CAMERA_SIZE, "white")
+    video = folder / "badge.y4m"
+    with video.open("wb") as out:
+        out.write(
+            f"YUV4MPEG2 W{width} H{height} F{FRAMES_PER_SECOND}:1 Ip A1:1 C420jpeg\n".encode()
+        )
+        for image, seconds in ((shown, BADGE_SHOWN_SECONDS), (away, BADGE_AWAY_SECONDS)):
+            frame = yuv420_frame(image)
+            for _ in range(round(seconds * FRAMES_PER_SECOND)):
+                out.write(b"FRAME\n")
+                out.write(frame)
     return video
+
+
+def yuv420_frame(image) -> bytes:
+    """One frame's planes: Y at full size, Cb and Cr at half width and height."""
+    luma, blue, red = image.convert("YCbCr").split()
+    half = (image.width // 2, image.height // 2)
+    return b"".join(
+        [
+            luma.tobytes(),
+            blue.resize(half, Image.BOX).tobytes(),
+            red.resize(half, Image.BOX).tobytes(),
+        ]
+    )
+
+
+def test_the_fake_camera_is_made_without_ffmpeg_and_shows_the_badge_then_nothing(
+    attendee, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no ffmpeg, nor anything else
+
+    video = badge_video(attendee, tmp_path).read_bytes()
+
+    header, _, frames = video.partition(b"\n")
+    assert header == b"YUV4MPEG2 W640 H480 F5:1 Ip A1:1 C420jpeg"
+    size = 640 * 480 * 3 // 2
+    shown, away = round(BADGE_SHOWN_SECONDS * 5), round(BADGE_AWAY_SECONDS * 5)
+    assert len(frames) == (len(b"FRAME\n") + size) * (shown + away)
+    luma = [
+        Image.frombytes("L", CAMERA_SIZE, frames[start + 6 : start + 6 + 640 * 480])
+        for start in range(0, len(frames), 6 + size)
+    ]
+    seen = [[r.text for r in zxingcpp.read_barcodes(image)] for image in luma]
+    assert seen == [[attendee.badge_token]] * shown + [[]] * away
 
 
 def test_door_staff_scan_a_printed_badge_with_the_camera(
@@ -241,6 +259,52 @@ def test_without_network_the_page_answers_from_its_list_and_sends_the_scans_late
     assert (unknown.result, unknown.client_result) == ("unknown", "unknown")
     context.close()
     assert foreign_requests == []
+
+
+def test_offline_on_each_day_of_a_long_event_the_first_scan_admits_then_repeats_are_told(
+    browser, live_server, attendee, foreign_requests
+):
+    now = timezone.now()
+    event = attendee.event
+    event.start, event.end = now - timedelta(days=1, hours=1), now + timedelta(days=2)
+    event.save()
+    entrance = checkin.entrance_checkpoint(event)
+    yesterday = checkin.check_in(
+        checkpoint=entrance,
+        nonce="yesterday",
+        token=attendee.badge_token,
+        now=now - timedelta(days=1),
+    )
+    assert yesterday.result == "ok"
+    _device, token = checkin.create_scanner_device(event=event, name="Entrée nord")
+    context = new_context(browser, live_server, foreign_requests)
+    page = context.new_page()
+    page.clock.install(time=now)
+    paired_page_at(page, token)
+    context.set_offline(True)
+    result = page.locator("#scan-result")
+
+    # Admitted yesterday: today's first scan lets them in, the next one is a repeat.
+    scan_with_handheld_scanner(page, attendee.badge_token)
+    expect(result).to_have_attribute("data-result", "ok")
+    expect(page.locator("#scan-offline")).to_be_visible()
+    scan_with_handheld_scanner(page, attendee.badge_token)
+    expect(result).to_have_attribute("data-result", "already_checked_in")
+
+    # Still offline the next morning: this device's admission was yesterday's.
+    page.clock.set_system_time(now + timedelta(days=1))
+    scan_with_handheld_scanner(page, attendee.badge_token)
+    expect(result).to_have_attribute("data-result", "ok")
+    scan_with_handheld_scanner(page, attendee.badge_token)
+    expect(result).to_have_attribute("data-result", "already_checked_in")
+    expect(page.locator("#queue-state")).to_have_text("4 scans en attente d'envoi.")
+    context.close()
+    assert foreign_requests == []
+
+
+def paired_page_at(page, token: str) -> None:
+    page.goto(f"/checkin/#device={token}")
+    expect(page.locator("#bundle-state")).to_contain_text("Liste des badges : ")
 
 
 def test_one_badge_admitted_offline_at_two_gates_is_reported_as_a_conflict(

@@ -5,7 +5,7 @@ import uuid
 
 import factory
 
-from registrations.models import CheckIn, Checkpoint
+from registrations.models import CheckIn, Checkpoint, attendance_day
 from tests.factories import EventFactory
 
 
@@ -37,6 +37,7 @@ class CheckInFactory(factory.django.DjangoModelFactory):
     result = CheckIn.Result.OK
     is_first_entry = False
     scanned_at = factory.LazyAttribute(lambda c: c.registration.event.start)
+    attendance_day = factory.LazyAttribute(lambda c: attendance_day(c.scanned_at, c.event.zone))
     nonce = factory.LazyFunction(lambda: uuid.uuid4().hex)
     is_offline = False
     client_result = ""

@@ -11,13 +11,14 @@ from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from events.models import Membership
-from registrations import attendance
+from registrations import attendance, checkin
 from registrations.exports import BOM
-from registrations.models import CheckIn, Registration, SessionSignup
+from registrations.models import CheckIn, Registration, SessionSignup, attendance_day
 from tests.factories import (
     PARIS,
     EventFactory,
@@ -381,7 +382,7 @@ def _read(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text[len(BOM) :], newline=""), delimiter=";"))
 
 
-def test_the_attendance_sheet_lists_everyone_expected_with_their_arrival(
+def test_the_attendance_sheet_lists_everyone_expected_on_each_day_with_that_days_arrival(
     client, organiser, event, tickets
 ):
     here = person(tickets["student"], "Lefèvre", "Éléonore", organisation="Université Lyon 2")
@@ -410,30 +411,16 @@ def test_the_attendance_sheet_lists_everyone_expected_with_their_arrival(
         yes, no = gettext("yes"), gettext("no")
         student = gettext("student")
         professional = gettext("professional")
+    absent = ["Absent", "Jean", "CPAM", professional, "Plein tarif", "", "", "", ""]
+    lefevre = ["Lefèvre", "Éléonore", "Université Lyon 2", student, "Étudiant"]
+    martin = ["Martin", "Paul", "Sciences Po Lyon", professional, "Plein tarif"]
     assert rows == [
-        ["Absent", "Jean", "CPAM", professional, "Plein tarif", "", "", "", ""],
-        [
-            "Lefèvre",
-            "Éléonore",
-            "Université Lyon 2",
-            student,
-            "Étudiant",
-            "20/05/2027 08:47",
-            "Entrée nord",
-            no,
-            "",
-        ],
-        [
-            "Martin",
-            "Paul",
-            "Sciences Po Lyon",
-            professional,
-            "Plein tarif",
-            "20/05/2027 09:05",
-            "Tablette 2",
-            yes,
-            "",
-        ],
+        ["20/05/2027", *absent],
+        ["20/05/2027", *lefevre, "20/05/2027 08:47", "Entrée nord", no, ""],
+        ["20/05/2027", *martin, "20/05/2027 09:05", "Tablette 2", yes, ""],
+        ["21/05/2027", *absent],
+        ["21/05/2027", *lefevre, "21/05/2027 08:30", "Entrée sud", no, ""],
+        ["21/05/2027", *martin, "", "", "", ""],
     ]
 
 
@@ -446,12 +433,12 @@ def test_the_attendance_sheet_never_runs_a_formula(client, organiser, event, tic
     )
     CheckInFactory(registration=registration, gate="-cmd|' /C calc'!A0", scanned_at=at(9))
 
-    _header, row = _read(client.get(url(event, "attendance.csv")))
+    _header, row, _second_day = _read(client.get(url(event, "attendance.csv")))
 
-    assert row[0] == '\'=HYPERLINK("http://evil.example","x")'
-    assert row[1] == "'+33 6"
-    assert row[2] == "'@SUM(1+1)"
-    assert row[6] == "'-cmd|' /C calc'!A0"
+    assert row[1] == '\'=HYPERLINK("http://evil.example","x")'
+    assert row[2] == "'+33 6"
+    assert row[3] == "'@SUM(1+1)"
+    assert row[7] == "'-cmd|' /C calc'!A0"
 
 
 # --- Bounded queries ------------------------------------------------------------------------
@@ -499,9 +486,10 @@ def test_the_page_and_sheet_cost_the_same_queries_for_10_or_100_people(
     assert response.status_code == 200
     with django_assert_max_num_queries(PAGE_QUERIES + 1):
         assert client.get(url(event), {"q": "Nom", "live": "1"}).status_code == 200
-    with django_assert_max_num_queries(5):  # session, user, organisations, event, the sheet
+    # Session, user, organisations, event; the people, their arrivals.
+    with django_assert_max_num_queries(6):
         sheet = client.get(url(event, "attendance.csv"))
-    assert len(_read(sheet)) == size + 1
+    assert len(_read(sheet)) == 2 * size + 1  # everyone on each of the two days
 
 
 def test_the_events_back_office_page_links_to_its_attendance(client, organiser, event):
@@ -512,3 +500,35 @@ def test_the_events_back_office_page_links_to_its_attendance(client, organiser, 
     assert f'href="/checkin/events/{event.slug}/attendance/"' in html
     assert f'href="/checkin/events/{event.slug}/attendance.csv"' in html
     assert f'href="/checkin/events/{event.slug}/certificates.pdf"' in html
+
+
+def test_on_the_second_day_the_live_page_shows_todays_arrivals_beside_the_total(
+    client, organiser, event
+):
+    now = timezone.now()
+    event = EventFactory(
+        organisation=event.organisation,
+        slug="deux-jours",
+        start=now - timedelta(days=1, hours=2),
+        end=now + timedelta(hours=6),
+    )
+    ticket = TicketTypeFactory(event=event)
+    came_both_days, came_yesterday = person(ticket, "Durand"), person(ticket, "Martin")
+    person(ticket, "Petit")
+    entrance = checkin.entrance_checkpoint(event)
+    yesterday = now - timedelta(days=1)
+    for nonce, (registration, moment) in enumerate(
+        [(came_both_days, yesterday), (came_yesterday, yesterday), (came_both_days, now)]
+    ):
+        scan = checkin.check_in(
+            checkpoint=entrance, nonce=str(nonce), token=registration.badge_token, now=moment
+        )
+        assert scan.result == "ok"
+
+    figures = text_of(client.get(url(event)), "attendance-counts")
+
+    with translation.override("fr"):
+        today = date_format(attendance_day(now, PARIS), "l j F")
+        assert f"{gettext('Arrived at the entrance')} 2" in figures
+        assert gettext("Arrived today (%(day)s)") % {"day": today} + " 1" in figures
+        assert "Entrée 2 1 3 66 %" in figures

@@ -8,12 +8,12 @@ from io import BytesIO
 
 import pytest
 from django.utils import formats, timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from pypdf import PdfReader
 from reportlab.pdfbase import pdfmetrics
 
 from events.models import Membership, Session
-from registrations import attendance, certificates
+from registrations import attendance, certificates, checkin
 from registrations.attendance import attended_hours, compute_attended_hours, format_duration
 from registrations.models import CheckIn
 from tests.factories import (
@@ -378,6 +378,35 @@ def test_after_the_event_an_admitted_attendee_downloads_their_certificate(
     assert f"Issued in Lyon on {last_day}" in text  # the event's last day
 
 
+def test_scanned_at_the_door_on_both_days_the_attendee_has_both_on_certificate_and_sheet(
+    client, past_event, attendee
+):
+    event, shift = past_event
+    entrance = checkin.entrance_checkpoint(event)  # one entry a day: no re-entry
+    day_one, day_two = at(1, 9, 0) + shift, at(2, 8, 50) + shift
+
+    answers = [
+        checkin.check_in(checkpoint=entrance, nonce=nonce, token=attendee.badge_token, now=now)
+        for nonce, now in (("a", day_one), ("b", day_one + timedelta(hours=2)), ("c", day_two))
+    ]
+
+    assert [answer.result for answer in answers] == ["ok", "already_checked_in", "ok"]
+    (text,) = pdf_text(client.get(certificate_url(attendee)).content)
+    with translation.override("fr"):
+        first, second = (formats.date_format(day, "l j F Y") for day in (day_one, day_two))
+        nine_ten, total = format_duration(timedelta(hours=9, minutes=10)), gettext("Total")
+        whole = format_duration(timedelta(hours=18, minutes=10))
+    # No sessions: each day runs at the event's hours, 08:30 to 18:00.
+    assert f"{first} 09:00 – 18:00 9 h {second}" in text
+    assert f"{second} 08:50 – 18:00 {nine_ten} {total} {whole}" in text
+    organiser = MembershipFactory(organisation=event.organisation).user
+    client.force_login(organiser)
+    sheet = client.get(f"/checkin/events/{event.slug}/attendance.csv").content.decode()
+    assert f"{day_one:%d/%m/%Y};Lefèvre-Œuvray;Éléonore;" in sheet
+    assert f";{day_one:%d/%m/%Y} 09:00;;non;" in sheet
+    assert f";{day_two:%d/%m/%Y} 08:50;;non;" in sheet
+
+
 def test_before_the_event_ends_there_is_no_certificate(client, event, attendee):
     event.start = timezone.now() - timedelta(hours=3)
     event.end = timezone.now() + timedelta(hours=5)
@@ -450,6 +479,53 @@ def test_with_nobody_admitted_the_organiser_is_told(client, organiser, event, at
         assert gettext(
             "No one has been admitted at the entrance yet: no certificates."
         ) in response.content.decode().replace("&#x27;", "'")
+
+
+def test_before_the_event_is_over_the_organisers_certificates_are_marked_provisional(
+    client, organiser, event, programme, attendee
+):
+    scan(attendee, at(1, 9, 0))  # the event runs in 2027: not over
+
+    (page,) = pdf_text(client.get(bulk_url(event)).content)
+
+    with translation.override("fr"):
+        # The PDF's text comes back with plain spaces where French has non-breaking ones.
+        provisional = gettext("Provisional: the event is not over yet.").replace("\xa0", " ")
+    assert provisional in page.replace("\xa0", " ")
+
+
+def test_after_the_event_the_organisers_certificates_are_final(client, organiser, past_event):
+    event, shift = past_event
+    attendee = RegistrationFactory(ticket_type=TicketTypeFactory(event=event))
+    scan(attendee, at(1, 9, 0) + shift)
+
+    (page,) = pdf_text(client.get(bulk_url(event)).content)
+
+    with translation.override("fr"):
+        assert gettext("Certificate of attendance").upper() in page
+        assert "Provisoire" not in page
+
+
+def test_five_people_admitted_after_the_days_programme_are_not_called_nobody(
+    client, organiser, event, programme
+):
+    ticket = TicketTypeFactory(event=event)
+    for number in range(5):  # the last session of day 2 ends at 12:30
+        scan(RegistrationFactory(ticket_type=ticket, last_name=f"Tard {number}"), at(2, 13))
+
+    response = client.get(bulk_url(event), follow=True)
+
+    page = response.content.decode().replace("&#x27;", "'")
+    with translation.override("fr"):
+        told = ngettext(
+            "%(count)d person was admitted at the entrance, but after the programme of "
+            "the day had ended: no hours to certify, no certificates.",
+            "%(count)d people were admitted at the entrance, but after the programme of "
+            "the day had ended: no hours to certify, no certificates.",
+            5,
+        ) % {"count": 5}
+        assert told in page
+        assert gettext("No one has been admitted at the entrance yet: no certificates.") not in page
 
 
 @pytest.mark.parametrize("size", [10, 100])

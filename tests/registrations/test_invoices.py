@@ -2,7 +2,7 @@
 the invoice PDF (read back with pypdf), the public form's choice, marking it paid in the admin
 or the API, reminders and release of unpaid invoices, and bad input."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from io import BytesIO
 
@@ -17,7 +17,7 @@ from events.admin import OrganisationAdmin
 from events.models import Organisation
 from registrations import payments, services
 from registrations.invoice_pdf import build_invoice
-from registrations.models import OutgoingEmail, Payment, Registration
+from registrations.models import InvoiceCounter, OutgoingEmail, Payment, Registration
 from tests.factories import MembershipFactory, OrganisationFactory, TicketTypeFactory
 from tests.registrations.attendee_steps import form_data, register_url
 
@@ -49,7 +49,7 @@ def billing(**overrides):
     return data
 
 
-def invoiced(ticket, number=1) -> Payment:
+def invoiced(ticket, number=1, *, now=None) -> Payment:
     registration = services.register_attendee(
         event=ticket.event,
         ticket_type=ticket,
@@ -61,7 +61,7 @@ def invoiced(ticket, number=1) -> Payment:
         ),
     )
     return payments.start_invoice(
-        registration=registration, billing=payments.clean_billing(billing())
+        registration=registration, billing=payments.clean_billing(billing()), now=now
     )
 
 
@@ -105,6 +105,32 @@ def test_invoice_numbers_follow_each_other_within_an_organisation():
 
     assert first.invoice_number.endswith("-0001")
     assert second.invoice_number.endswith("-0002")
+
+
+@pytest.mark.django_db
+def test_the_ten_thousandth_invoice_of_the_year_follows_the_9999th_and_more_follow_it():
+    ticket = invoice_ticket()
+    organisation = ticket.event.organisation
+    now = datetime(2027, 6, 1, 10, 0, tzinfo=UTC)
+    prefix = f"F{organisation.pk}-2027-"
+    InvoiceCounter.objects.create(organisation=organisation, year=2027, last_number=9998)
+
+    numbers = [invoiced(ticket, number, now=now).invoice_number for number in (1, 2, 3)]
+
+    assert numbers == [f"{prefix}9999", f"{prefix}10000", f"{prefix}10001"]
+    assert Payment.objects.filter(invoice_number__startswith=prefix).count() == 3
+
+
+@pytest.mark.django_db
+def test_an_invoice_issued_at_half_past_midnight_on_new_years_day_in_paris_opens_the_new_year():
+    ticket = invoice_ticket()
+    organisation = ticket.event.organisation
+    december = invoiced(ticket, 1, now=datetime(2027, 12, 31, 22, 30, tzinfo=UTC))
+    # 23:30 UTC on 31 December is 00:30 on 1 January in Paris.
+    january = invoiced(ticket, 2, now=datetime(2027, 12, 31, 23, 30, tzinfo=UTC))
+
+    assert december.invoice_number == f"F{organisation.pk}-2027-0001"
+    assert january.invoice_number == f"F{organisation.pk}-2028-0001"
 
 
 @pytest.mark.django_db
@@ -277,3 +303,31 @@ def test_an_invalid_siret_is_refused_in_the_organisation_admin(admin_client):
     ]
     assert Organisation.objects.get(pk=organisation.pk).siret == ""
     assert OrganisationAdmin.fieldsets[1][1]["fields"][2] == ("siret", "vat_number")
+
+
+@pytest.mark.django_db
+def test_an_owner_sets_the_time_zone_whose_year_numbers_the_invoices(admin_client):
+    organisation = OrganisationFactory()
+    url = reverse("admin:events_organisation_change", args=[organisation.pk])
+    data = {
+        "name": organisation.name,
+        "slug": organisation.slug,
+        "vat_mention": VAT_MENTION,
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+    }
+
+    refused = admin_client.post(url, {**data, "time_zone": "Europe/Lyon"})
+    saved = admin_client.post(url, {**data, "time_zone": "America/Cayenne"})
+
+    assert refused.context["adminform"].form.errors["time_zone"] == [
+        "« Europe/Lyon » n'est pas un fuseau horaire connu."
+    ]
+    assert saved.status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.time_zone == "America/Cayenne"
+    # 02:30 UTC on 1 January is still 31 December in French Guiana.
+    number = payments.next_invoice_number(
+        organisation=organisation, issued_at=datetime(2028, 1, 1, 2, 30, tzinfo=UTC)
+    )
+    assert number == f"F{organisation.pk}-2027-0001"

@@ -1,16 +1,20 @@
 """The seat rules of registrations/services.py, told as attendees live them."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
+from events.models import Event
 from registrations import services
 from registrations.models import OutgoingEmail, Registration
 from tests.factories import TicketTypeFactory
 
 pytestmark = pytest.mark.django_db
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def details(number: int, **extra) -> services.AttendeeDetails:
@@ -103,3 +107,53 @@ def test_the_held_seat_counters_follow_every_move_of_a_seat():
     counters = services.seats_taken(ticket.event)
 
     assert counters == services.recount_seats(event=ticket.event) == {ticket.pk: 2, "total": 2}
+
+
+def test_a_seat_offered_on_the_events_last_day_is_valid_until_the_event_ends_not_48_hours():
+    now = timezone.now()
+    # The event's last day: it ends at 18:00 Paris time, in ten hours.
+    end = (now + timedelta(hours=10)).astimezone(PARIS).replace(second=0, microsecond=0)
+    ticket = TicketTypeFactory(capacity=1, event__start=end - timedelta(days=1), event__end=end)
+    holder = register(ticket, 1)
+    first_in_line = register(ticket, 2, language="en")
+    mail.outbox.clear()
+
+    services.cancel_registration(registration=holder)
+
+    first_in_line.refresh_from_db()
+    assert first_in_line.status == "offered"
+    assert first_in_line.offer_expires_at == end
+    offer = next(m for m in mail.outbox if m.to == ["camille2@example.org"])
+    with translation.override("en"):
+        deadline = date_format(end, "l j F Y, H:i")
+    assert f"Claim it before {deadline} (Europe/Paris)" in offer.body
+    assert services.expire_offers(now=end) == 1
+
+
+def test_no_seat_is_offered_once_the_event_is_over():
+    ticket = TicketTypeFactory(capacity=1)
+    holder = register(ticket, 1)
+    first_in_line = register(ticket, 2)
+    now = timezone.now()
+    Event.objects.filter(pk=ticket.event_id).update(
+        start=now - timedelta(days=2), end=now - timedelta(hours=1)
+    )
+
+    services.cancel_registration(registration=Registration.objects.get(pk=holder.pk))
+
+    first_in_line.refresh_from_db()
+    assert first_in_line.status == "waitlisted"
+    assert first_in_line.offer_expires_at is None
+
+
+def test_the_waiting_list_email_says_an_offer_lasts_at_most_until_the_event_ends():
+    ticket = TicketTypeFactory(capacity=1, event__offer_validity_hours=48)
+    register(ticket, 1)
+    mail.outbox.clear()
+
+    register(ticket, 2, language="en")
+
+    (waitlisted,) = mail.outbox
+    assert "who then has 48 hours to claim it, and at most until the event ends." in " ".join(
+        waitlisted.body.split()
+    )
