@@ -14,6 +14,7 @@ from tests.factories import (
     InvitationFactory,
     MembershipFactory,
     SessionFactory,
+    SessionSpeakerFactory,
     TicketTypeFactory,
     TrackFactory,
 )
@@ -26,13 +27,16 @@ pytestmark = pytest.mark.django_db
 def site():
     ticket = TicketTypeFactory(event__slug="protection-sociale")
     event = ticket.event
-    SessionFactory(event=event, track=TrackFactory(event=event, colour="#b34e00"))
+    session = SessionFactory(event=event, track=TrackFactory(event=event, colour="#b34e00"))
+    speaker = SessionSpeakerFactory(session=session).speaker
     registration = RegistrationFactory(ticket_type=ticket)
     invitation = InvitationFactory()
     organiser = MembershipFactory(organisation=event.organisation).user
     superuser = get_user_model().objects.create_superuser("root", "root@example.org", "x")
     return {
         "event": event,
+        "session": session,
+        "speaker": speaker,
         "registration": registration,
         "invitation": invitation,
         "organiser": organiser,
@@ -47,6 +51,8 @@ def public_pages(site):
         "/en/",
         f"/events/{event.slug}/",
         f"/en/events/{event.slug}/",
+        site["session"].get_absolute_url(),
+        site["speaker"].get_absolute_url(event),
         f"/events/{event.slug}/register/",
         site["registration"].get_absolute_url(),
         site["invitation"].get_absolute_url(),
@@ -100,7 +106,8 @@ class InlineCode(HTMLParser):
 
 def check_page(client, url, *, camera):
     response = client.get(url, follow=True)
-    assert response.status_code in {200, 404}, (url, response.status_code)
+    expected = 404 if url == "/no-such-page/" else 200
+    assert response.status_code == expected, (url, response.status_code)
     assert response["Content-Type"].startswith("text/html"), url
     policy = response["Content-Security-Policy"]
     directives = dict(
@@ -161,3 +168,14 @@ def test_the_api_docs_script_is_a_file_of_the_site(site):
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
     assert "SwaggerUIBundle(" in script.content.decode()
+
+
+def test_the_scanners_service_worker_runs_under_the_policy_and_json_answers_need_none(site):
+    client = Client()
+
+    worker = client.get("/checkin/sw.js")
+    events = client.get("/api/v1/events/")
+
+    assert "script-src 'self'" in worker["Content-Security-Policy"]
+    assert events["Content-Type"] == "application/json"
+    assert "Content-Security-Policy" not in events
