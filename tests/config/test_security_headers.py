@@ -75,6 +75,11 @@ def staff_pages(site):
         f"/admin/events/event/{event.pk}/change/",
         "/admin/registrations/registration/",
         f"/admin/registrations/registration/{site['registration'].pk}/change/",
+        "/admin/registrations/invitation/",
+        "/admin/registrations/invitation/import/",
+        "/admin/registrations/badgesheet/add/",
+        "/admin/axes/accessattempt/",
+        "/admin/password_change/",
         f"/checkin/events/{event.slug}/attendance/",
         "/checkin/",
     ]
