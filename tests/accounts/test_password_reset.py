@@ -9,6 +9,7 @@ import smtplib
 
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
@@ -158,3 +159,23 @@ def test_asking_for_resets_again_and_again_is_rate_limited(client, settings, org
 
     assert answers == [302, 302, 302, 429, 429]
     assert len(mail.outbox) == 3
+
+
+def test_a_password_reset_shows_in_the_outbox_to_superusers_only_and_without_its_link(
+    client, organiser
+):
+    colleague = MembershipFactory(organisation=organiser.memberships.get().organisation).user
+    ask_for_a_reset(Client(), "camille@example.org")
+    email = OutgoingEmail.objects.get()
+
+    client.force_login(colleague)
+    assert "camille@example.org" not in page_text(client.get("/admin/registrations/outgoingemail/"))
+    hidden = client.get(f"/admin/registrations/outgoingemail/{email.pk}/change/")
+    assert hidden.status_code == 302  # the admin's "no such object" redirect
+
+    root = get_user_model().objects.create_superuser("root", "root@example.org", "x")
+    client.force_login(root)
+    listing = page_text(client.get("/admin/registrations/outgoingemail/?q=camille"))
+    assert "réinitialisation du mot de passe (équipe) camille@example.org" in listing
+    detail = client.get(f"/admin/registrations/outgoingemail/{email.pk}/change/")
+    assert "/reset/" not in detail.content.decode()
