@@ -4,9 +4,11 @@ The README's configuration table lists each variable; keep the two in step.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -56,6 +58,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
+    "csp",
+    "axes",
+    "accounts",
     "events",
     "speakers",
     "registrations",
@@ -64,6 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.content_security_policy.DocumentCSPMiddleware",
+    "config.permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -72,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -90,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "events.context_processors.language_links",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -132,6 +142,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# django-axes checks every login before Django's own backend.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed logins: after LOGIN_FAILURE_LIMIT failures for one account, or from one address, that
+# account or address is refused for LOGIN_COOLOFF_MINUTES (each further attempt restarts the
+# wait). A successful login forgets the failures; so does a password reset by email
+# (accounts/views.py). The client's address is read as the rate limiter reads it
+# (TRUSTED_PROXIES).
+LOGIN_FAILURE_LIMIT = max(env_int("LOGIN_FAILURE_LIMIT", 5), 1)
+LOGIN_COOLOFF_MINUTES = max(env_int("LOGIN_COOLOFF_MINUTES", 15), 1)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "registrations.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# The attempts log is registered in the admin by accounts/admin.py, for superusers only.
+AXES_ENABLE_ADMIN = False
+# No "AXES: BEGIN" banner at every start of a command.
+AXES_VERBOSE = False
 
 # --- Languages and time -----------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -221,6 +253,45 @@ if env_bool("USE_X_FORWARDED_PROTO", False):
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp) on every response: scripts, styles, images and fonts
+# from the site itself only; an inline script or style runs only with the response's nonce
+# (`{{ request.csp_nonce }}`); no inline style attributes. Card payments leave for Stripe
+# Checkout through a form, hence its address in form-action.
+_media_origin = MEDIA_URL.split("/", 3)[:3] if "://" in MEDIA_URL else None
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", *(["/".join(_media_origin)] if _media_origin else [])],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, "https://checkout.stripe.com"],
+    }
+}
+# Browser features no page uses are switched off; the scanner page alone turns the camera
+# on for the site itself (config/permissions_policy.py).
+PERMISSIONS_POLICY = {
+    "camera": [],
+    "microphone": [],
+    "geolocation": [],
+    "payment": [],
+    "usb": [],
+    "serial": [],
+    "bluetooth": [],
+    "hid": [],
+    "midi": [],
+    "magnetometer": [],
+    "gyroscope": [],
+    "accelerometer": [],
+    "display-capture": [],
+    "browsing-topics": [],
+}
 
 # --- Cache and rate limits --------------------------------------------------------------------
 # The cache holds the rate limits' counters. Local memory (the default) counts per process: with

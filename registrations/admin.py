@@ -623,8 +623,14 @@ class OutgoingEmailAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
 
     list_display = ["kind", "recipient", "event", "status", "attempts", "error", "created_at"]
     list_filter = ["status", "kind"]
-    list_select_related = ["registration__event", "invitation__event", "speaker"]
-    search_fields = ["registration__email", "invitation__email", "speaker__email", "last_error"]
+    list_select_related = ["registration__event", "invitation__event", "speaker", "user"]
+    search_fields = [
+        "registration__email",
+        "invitation__email",
+        "speaker__email",
+        "user__email",
+        "last_error",
+    ]
     actions = ["retry_now"]
     fields = [
         "kind",

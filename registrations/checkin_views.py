@@ -23,6 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from config.permissions_policy import allow_features
 from events.models import Event
 from events.selectors import organisations_staffed_by
 from registrations.checkin import MESSAGES, REASONS
@@ -46,6 +47,7 @@ def may_scan_with_login(user) -> bool:
 
 
 @require_GET
+@allow_features(camera=["self"])
 def scanner(request):
     """The scanner page: with the member's session, or pairing a device when anonymous."""
     user = request.user

@@ -14,12 +14,16 @@ from datetime import timedelta
 from email.mime.image import MIMEImage
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import SafeMIMEMultipart
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from events import calendar, invitations
 from registrations.models import OutgoingEmail
@@ -37,7 +41,13 @@ MAX_ATTEMPTS = 15
 
 
 def queue_email(
-    kind: str, *, registration=None, invitation=None, speaker=None, programme_changes=()
+    kind: str,
+    *,
+    registration=None,
+    invitation=None,
+    speaker=None,
+    user=None,
+    programme_changes=(),
 ) -> OutgoingEmail:
     """Write an email to the outbox and enqueue its delivery, in the caller's transaction.
 
@@ -49,7 +59,11 @@ def queue_email(
         if queued is not None:
             return queued
     email = OutgoingEmail.objects.create(
-        kind=kind, registration=registration, invitation=invitation, speaker=speaker
+        kind=kind,
+        registration=registration,
+        invitation=invitation,
+        speaker=speaker,
+        user=user,
     )
     if programme_changes:
         email.programme_changes.set(programme_changes)
@@ -200,7 +214,7 @@ def build_message(email: OutgoingEmail) -> EmailMultiAlternatives:
         body=rendered.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[rendered.to, *rendered.also_to],
-        reply_to=[reply_to] if (reply_to := email.event.contact_email) else None,
+        reply_to=[reply_to] if (reply_to := getattr(email.event, "contact_email", "")) else None,
     )
     message.attach_alternative(rendered.html, "text/html")
     message.inline_images = list(rendered.inline_images)
@@ -263,6 +277,8 @@ def render(email: OutgoingEmail) -> RenderedEmail:
             context["manage_url"] = settings.SITE_URL + email.registration.get_personal_url()
         if email.invitation is not None and not for_organisers:
             context["invitation_url"] = settings.SITE_URL + email.invitation.get_personal_url()
+        if email.user is not None:
+            context["reset_url"] = password_reset_url(email.user)
         update = None
         if email.kind == OutgoingEmail.Kind.PROGRAMME_UPDATE:
             from registrations.programme_updates import read_update
@@ -298,6 +314,15 @@ def render(email: OutgoingEmail) -> RenderedEmail:
         also_to=tuple(recipients[1:]),
         inline_images=((context["badge_cid"], badge[1], badge[2]),) if badge else (),
     )
+
+
+def password_reset_url(user) -> str:
+    """A member of staff's link to choose a new password. Made at delivery and never stored:
+    it works for PASSWORD_RESET_TIMEOUT, until the password is changed or they log in."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    return settings.SITE_URL + path
 
 
 def organiser_addresses(event) -> list[str]:

@@ -353,6 +353,7 @@ class OutgoingEmail(models.Model):
         INVOICE_REMINDER = "invoice_reminder", _("invoice reminder")
         PAYMENT_FLAGGED = "payment_flagged", _("payment to check (organisers)")
         PROGRAMME_UPDATE = "programme_update", _("programme change")
+        PASSWORD_RESET = "password_reset", _("password reset (staff)")
 
     # Kinds sent to the event's organisers rather than to the person concerned.
     ORGANISER_KINDS = ("payment_flagged",)
@@ -382,6 +383,14 @@ class OutgoingEmail(models.Model):
     speaker = models.ForeignKey(
         "speakers.Speaker", on_delete=models.CASCADE, null=True, blank=True, related_name="emails"
     )
+    # A member of staff, for the emails about their account (password reset).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outgoing_emails",
+    )
     # What a programme update tells of (see registrations.programme_updates).
     programme_changes = models.ManyToManyField(
         "events.ProgrammeChange", related_name="emails", blank=True
@@ -404,7 +413,8 @@ class OutgoingEmail(models.Model):
             models.CheckConstraint(
                 condition=Q(registration__isnull=False)
                 | Q(invitation__isnull=False)
-                | Q(speaker__isnull=False),
+                | Q(speaker__isnull=False)
+                | Q(user__isnull=False),
                 name="email_has_a_recipient",
             ),
             # One confirmation per registration: confirmed once, told once.
@@ -420,9 +430,9 @@ class OutgoingEmail(models.Model):
 
     @property
     def recipient(self):
-        """The registration, invitation or speaker the email is written to (a registration
-        first: a speaker who registered is written to as an attendee)."""
-        return self.registration or self.invitation or self.speaker
+        """The registration, invitation, speaker or user the email is written to (a
+        registration first: a speaker who registered is written to as an attendee)."""
+        return self.registration or self.invitation or self.speaker or self.user
 
     @property
     def event(self) -> Event | None:

@@ -359,7 +359,7 @@ def test_session_login_needs_the_csrf_token(event, attendee, django_user_model):
     user = django_user_model.objects.create_user("porte", password="correct horse battery")
     Membership.objects.create(organisation=event.organisation, user=user, role="door_staff")
     client = APIClient(enforce_csrf_checks=True)
-    client.login(username="porte", password="correct horse battery")
+    client.force_login(user)
     entrance = checkin.entrance_checkpoint(event)
 
     response = scan(client, attendee.badge_token, checkpoint=entrance.pk)

@@ -7,6 +7,9 @@ caught by one search."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
+from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.test import override_settings
 from django.utils import timezone
@@ -152,8 +155,19 @@ def staff_of(organisation, role) -> object:
 
 
 def add_site_wide_objects(user, world: OrganisationWorld) -> None:
-    """A group, an API token and a queued task: the site-wide models registered in the admin."""
+    """A group, an API token, login attempts and a queued task: the site-wide models registered
+    in the admin."""
     Group.objects.create(name="Équipe support")
+    attempt = {
+        "username": user.username,
+        "ip_address": "192.0.2.10",
+        "user_agent": "Mozilla/5.0",
+        "http_accept": "text/html",
+        "path_info": "/admin/login/",
+    }
+    AccessAttempt.objects.create(**attempt, get_data="", post_data="", failures_since_start=1)
+    AccessFailureLog.objects.create(**attempt, locked_out=False)
+    AccessLog.objects.create(**attempt)
     Token.objects.create(user=user)
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
         build_badge_sheet.enqueue(BadgeSheet.objects.get(event=world.event).pk)
@@ -161,3 +175,11 @@ def add_site_wide_objects(user, world: OrganisationWorld) -> None:
 
 ORGANISER = Membership.Role.ORGANISER
 DOOR_STAFF = Membership.Role.DOOR_STAFF
+
+
+def registered_model_admins():
+    """Every model registered in the back office with its ModelAdmin, through the admin site's
+    public API, so that a model registered later is walked too."""
+    for model in apps.get_models():
+        if admin.site.is_registered(model):
+            yield model, admin.site.get_model_admin(model)

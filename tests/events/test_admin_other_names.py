@@ -3,7 +3,6 @@ filter, a form's choices, an autocomplete or a dropdown. Walked for every ModelA
 registered, its inlines included, so that a filter or a choice added later is checked too."""
 
 import pytest
-from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 
 from tests.events.admin_world import (
@@ -11,6 +10,7 @@ from tests.events.admin_world import (
     ORGANISER,
     add_site_wide_objects,
     build_organisation,
+    registered_model_admins,
     staff_of,
 )
 from tests.factories import EventFactory
@@ -50,7 +50,7 @@ def test_every_filter_choice_and_autocomplete_shows_only_the_organisers_own_name
 ):
     client, lyon = lyon_organiser
     seen = []
-    for model, model_admin in admin.site._registry.items():
+    for model, model_admin in registered_model_admins():
         for url in _pages_of(model, model_admin, lyon):
             response = client.get(url)
             assert response.status_code < 500, url

@@ -4,7 +4,6 @@ session. Walked for every model registered in the admin, so that a model added l
 too (and fails until tests/events/admin_world.py gives it an object)."""
 
 import pytest
-from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.urls import NoReverseMatch, reverse
 
@@ -15,6 +14,7 @@ from tests.events.admin_world import (
     ORGANISER,
     add_site_wide_objects,
     build_organisation,
+    registered_model_admins,
     staff_of,
 )
 
@@ -34,7 +34,7 @@ def world():
 
 
 def _every_registered_object():
-    for model in admin.site._registry:
+    for model, _model_admin in registered_model_admins():
         yield model, list(model._default_manager.all())
 
 

@@ -306,8 +306,9 @@ def test_a_track_is_named_beside_its_colour_marker(client, colloquium):
 
     html = response.content.decode()
     assert (
-        '<dd><span class="track-marker" style="background-color: #b34e00" '
-        'aria-hidden="true"></span>Health</dd>'
+        '<dd><svg class="track-marker" viewBox="0 0 10 10" aria-hidden="true" '
+        'focusable="false"><circle cx="5" cy="5" r="4.5" fill="#b34e00"></circle></svg>'
+        "Health</dd>"
     ) in html
     assert texts_of(response, "session-meta") == [
         "Type Plenary session Room Leclair lecture hall Track Health",
