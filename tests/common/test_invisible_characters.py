@@ -9,11 +9,12 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from events.models import Membership
 from registrations import csv_import
-from registrations.models import Invitation, Registration
+from registrations.models import Invitation, Registration, ScannerDevice
 from speakers.models import Speaker
 from tests.events.admin_forms import admin_form_data
 from tests.factories import MembershipFactory, SpeakerFactory
@@ -151,3 +152,15 @@ def test_names_stored_before_the_rule_are_cleaned_by_the_data_migration():
     ) == ("Jean Marc", "Dupont", "CPAM du Rhône", "Fauteuil\n\troulant")
     assert arabic.first_name == f"ليلى{RLM}"
     assert (speaker.name, speaker.bio_fr) == ("Camille Durand", "Ligne 1\r\nLigne 2")
+
+
+def test_a_scanner_device_named_with_an_override_on_the_command_line_is_refused():
+    event = colloquium_ticket().event
+
+    with pytest.raises(CommandError) as refusal:
+        call_command("create_scanner_device", "--event", event.slug, "--name", f"Entrée{RLO} nord")
+
+    assert str(refusal.value) == (
+        "Characters that reverse the direction of text are not allowed here (U+202E)."
+    )
+    assert not ScannerDevice.objects.exists()
