@@ -48,6 +48,10 @@ def validation_error_detail(error: DjangoValidationError):
         return {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
     detail: dict = {}
     for field, messages in error.message_dict.items():
+        if any(f"{field}_{language}" in error.message_dict for language in LANGUAGES):
+            # modeltranslation's base field repeats the error of its current language's
+            # column: the per-language error says more.
+            continue
         if field == NON_FIELD_ERRORS:
             detail.setdefault(api_settings.NON_FIELD_ERRORS_KEY, []).extend(messages)
             continue

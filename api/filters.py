@@ -7,6 +7,7 @@ import django_filters
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 
 from events.models import Event, Session
@@ -43,11 +44,24 @@ class DayFilter(django_filters.DateFilter):
     field_class = DayField
 
 
+class FilterSet(django_filters.FilterSet):
+    """A parameter that is given must have a value: `?day=` is refused (400) like `?day=x`,
+    rather than read as no filter at all (the schema's types have no empty value)."""
+
+    def is_valid(self):
+        valid = super().is_valid()
+        for name in self.filters:
+            if name in self.data and self.data.get(name) == "":
+                self.form.add_error(name, _("Give a value, or leave this parameter out."))
+                valid = False
+        return valid
+
+
 def _visible_events(request):
     return visible_events(request.user if request is not None else None)
 
 
-class SessionFilter(django_filters.FilterSet):
+class SessionFilter(FilterSet):
     event = django_filters.ModelChoiceFilter(
         queryset=_visible_events,
         to_field_name="slug",
@@ -96,7 +110,7 @@ def _managed_events(request):
     return managed_events(request.user if request is not None else None)
 
 
-class TicketTypeFilter(django_filters.FilterSet):
+class TicketTypeFilter(FilterSet):
     event = django_filters.ModelChoiceFilter(
         queryset=_public_events, to_field_name="slug", label="Slug of the event."
     )
@@ -106,7 +120,7 @@ class TicketTypeFilter(django_filters.FilterSet):
         fields = ["event"]
 
 
-class RegistrationFilter(django_filters.FilterSet):
+class RegistrationFilter(FilterSet):
     event = django_filters.ModelChoiceFilter(
         queryset=_managed_events, to_field_name="slug", label="Slug of the event."
     )
@@ -134,7 +148,7 @@ class RegistrationFilter(django_filters.FilterSet):
         return queryset.filter(checked_in_at__isnull=value == "false")
 
 
-class InvitationFilter(django_filters.FilterSet):
+class InvitationFilter(FilterSet):
     event = django_filters.ModelChoiceFilter(
         queryset=_managed_events, to_field_name="slug", label="Slug of the event."
     )

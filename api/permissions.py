@@ -7,6 +7,9 @@ class ReadOnlyOrOrganiser(BasePermission):
     """Anyone may read what is public; writes need an owner or organiser of the object's
     organisation. Querysets do the scoping of reads; this checks writes."""
 
+    # The schema offers anonymous access (`{}` security) to the reads of views using this.
+    allows_anonymous_reads = True
+
     def has_permission(self, request, view):
         if request.method in SAFE_METHODS:
             return True

@@ -29,10 +29,26 @@ FORBIDDEN = OpenApiResponse(
     ErrorSerializer, description="You do not edit this object's organisation."
 )
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such object, or not yours to see.")
+THROTTLED = OpenApiResponse(
+    ErrorSerializer,
+    description="Too many writes from this client: try again after `Retry-After` seconds.",
+)
 
 
 class ColloqueAutoSchema(AutoSchema):
     """Documents, besides the success, the errors each operation may give."""
+
+    def get_auth(self):
+        """Reads that anyone may make also list no credentials at all (`{}`) among their
+        security alternatives: credentials only widen what they see (an organiser's drafts)."""
+        auths = super().get_auth()
+        anonymous_reads = any(
+            getattr(permission, "allows_anonymous_reads", False)
+            for permission in self.view.get_permissions()
+        )
+        if self.method in SAFE_METHODS and anonymous_reads and {} not in auths:
+            auths.append({})
+        return auths
 
     def get_response_serializers(self):
         success = super().get_response_serializers()
@@ -62,4 +78,5 @@ class ColloqueAutoSchema(AutoSchema):
         responses[403] = FORBIDDEN
         if has_object:
             responses[404] = NOT_FOUND
+        responses[429] = THROTTLED
         return responses

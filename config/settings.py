@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "common.middleware.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -329,6 +330,10 @@ STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 # How long a seat is held while its buyer pays; Stripe requires at least 30 minutes and at
 # most 24 hours for a Checkout Session's expiry.
+# Speaker photos of more pixels are refused from their header, before decoding: decoding costs
+# memory in proportion to the pixels (a few bytes each, several copies while processing).
+PHOTO_MAX_PIXELS = max(env_int("PHOTO_MAX_PIXELS", 25_000_000), 1)
+
 PAYMENT_HOLD_MINUTES = min(max(env_int("PAYMENT_HOLD_MINUTES", 30), 30), 24 * 60)
 # Invoices (bank transfer): a reminder after INVOICE_REMINDER_DAYS, the seat released after
 # INVOICE_RELEASE_DAYS (also the invoice's due date), by `process_unpaid_invoices`.

@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.text import validate_multi_line, validate_single_line
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -23,12 +25,14 @@ def validate_time_zone(value: str) -> None:
 
 
 class Organisation(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("identifier"), max_length=80, unique=True)
     website = models.URLField(_("website"), blank=True)
     # Legal details printed on invoices (French public bodies pay on invoice).
-    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
-    address = models.TextField(_("address"), blank=True)
+    legal_name = models.CharField(
+        _("legal name"), max_length=200, blank=True, validators=[validate_single_line]
+    )
+    address = models.TextField(_("address"), blank=True, validators=[validate_multi_line])
     siret = models.CharField(
         _("SIRET"),
         max_length=14,
@@ -37,12 +41,15 @@ class Organisation(models.Model):
             RegexValidator(r"^\d{14}$", _("A SIRET number is made of 14 digits."), code="siret")
         ],
     )
-    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    vat_number = models.CharField(
+        _("VAT number"), max_length=20, blank=True, validators=[validate_single_line]
+    )
     vat_mention = models.CharField(
         _("VAT mention"),
         max_length=200,
         blank=True,
         default="TVA non applicable, art. 293 B du CGI",
+        validators=[validate_single_line],
     )
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
@@ -108,10 +115,14 @@ class Venue(models.Model):
         related_name="venues",
         verbose_name=_("organisation"),
     )
-    name = models.CharField(_("name"), max_length=200)
-    street = models.CharField(_("street address"), max_length=255, blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
-    city = models.CharField(_("city"), max_length=100)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
+    street = models.CharField(
+        _("street address"), max_length=255, blank=True, validators=[validate_single_line]
+    )
+    postal_code = models.CharField(
+        _("postal code"), max_length=10, blank=True, validators=[validate_single_line]
+    )
+    city = models.CharField(_("city"), max_length=100, validators=[validate_single_line])
     country = models.CharField(_("country"), max_length=2, default="FR")
 
     class Meta:
@@ -152,9 +163,11 @@ class Event(models.Model):
     )
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.COLLOQUIUM)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
-    title = models.CharField(_("title"), max_length=200)
-    subtitle = models.CharField(_("subtitle"), max_length=300, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
+    subtitle = models.CharField(
+        _("subtitle"), max_length=300, blank=True, validators=[validate_single_line]
+    )
+    description = models.TextField(_("description"), blank=True, validators=[validate_multi_line])
     venue = models.ForeignKey(
         Venue,
         on_delete=models.PROTECT,
@@ -234,7 +247,7 @@ class Room(models.Model):
     event = models.ForeignKey(
         Event, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("event")
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[validate_single_line])
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -251,7 +264,7 @@ class Track(models.Model):
     event = models.ForeignKey(
         Event, on_delete=models.CASCADE, related_name="tracks", verbose_name=_("event")
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[validate_single_line])
     slug = models.SlugField(_("identifier"), max_length=80)
     colour = models.CharField(
         _("colour"),
@@ -298,8 +311,8 @@ class Session(models.Model):
         Event, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("event")
     )
     type = models.CharField(_("type"), max_length=20, choices=Type.choices, default=Type.TALK)
-    title = models.CharField(_("title"), max_length=255)
-    abstract = models.TextField(_("abstract"), blank=True)
+    title = models.CharField(_("title"), max_length=255, validators=[validate_single_line])
+    abstract = models.TextField(_("abstract"), blank=True, validators=[validate_multi_line])
     room = models.ForeignKey(
         Room,
         on_delete=models.SET_NULL,
@@ -459,7 +472,10 @@ class PartnerFeed(models.Model):
         verbose_name=_("organisation"),
     )
     name = models.CharField(
-        _("partner"), max_length=200, help_text=_("For example “Caisse des dépôts”.")
+        _("partner"),
+        max_length=200,
+        help_text=_("For example “Caisse des dépôts”."),
+        validators=[validate_single_line],
     )
     token = models.CharField(max_length=64, unique=True, editable=False, default=new_feed_token)
     events = models.ManyToManyField(

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.text import check_text
 from events.models import Event, Organisation, PartnerFeed
 
 NAME_MAX_LENGTH = PartnerFeed._meta.get_field("name").max_length
@@ -74,6 +75,10 @@ def _clean_name(name) -> str:
         raise ValidationError(
             {"name": _("At most %(count)d characters.") % {"count": NAME_MAX_LENGTH}}
         )
+    try:
+        check_text(name)
+    except ValidationError as error:
+        raise ValidationError({"name": error.messages}) from error
     return name
 
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+import common.converters  # noqa: F401  (registers the "token" path converter)
 from events import feeds, views
 
 app_name = "events"
@@ -20,5 +21,5 @@ urlpatterns = [
         feeds.speaker_calendar,
         name="speaker-calendar",
     ),
-    path("feeds/<str:token>/calendar.ics", feeds.partner_calendar, name="partner-feed"),
+    path("feeds/<token:token>/calendar.ics", feeds.partner_calendar, name="partner-feed"),
 ]

@@ -26,11 +26,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.text import check_text
 from events.models import Event
 from registrations.models import (
     DAY_ENDS_AT,
@@ -102,6 +104,10 @@ def create_scanner_device(
     name = (name or "").strip()
     if not name:
         raise CheckInError(_("Give the device a name, for example the gate."), field="name")
+    try:
+        check_text(name)
+    except ValidationError as error:
+        raise CheckInError(error.messages[0], field="name") from error
     if checkpoint is not None and checkpoint.event_id != event.pk:
         raise CheckInError(_("Choose one of this event's checkpoints."), field="checkpoint")
     token = secrets.token_urlsafe(32)

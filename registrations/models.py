@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.text import validate_multi_line, validate_single_line
 from events.models import Event, Organisation, Session
 
 
@@ -47,8 +48,8 @@ class TicketType(models.Model):
     category = models.CharField(
         _("category"), max_length=20, choices=Category.choices, default=Category.PROFESSIONAL
     )
-    name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("description"), blank=True)
+    name = models.CharField(_("name"), max_length=120, validators=[validate_single_line])
+    description = models.TextField(_("description"), blank=True, validators=[validate_multi_line])
     price = models.DecimalField(
         _("price"),
         max_digits=8,
@@ -160,19 +161,35 @@ class Registration(models.Model):
         verbose_name=_("ticket type"),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
-    first_name = models.CharField(_("first name"), max_length=100)
-    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = models.CharField(
+        _("first name"), max_length=100, validators=[validate_single_line]
+    )
+    last_name = models.CharField(_("last name"), max_length=100, validators=[validate_single_line])
     # Stored lower-cased; empty only for a guest's plus-one.
     email = models.EmailField(_("email"), blank=True)
-    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
-    job_title = models.CharField(_("role or title"), max_length=200, blank=True)
+    organisation = models.CharField(
+        _("organisation"), max_length=200, blank=True, validators=[validate_single_line]
+    )
+    job_title = models.CharField(
+        _("role or title"), max_length=200, blank=True, validators=[validate_single_line]
+    )
     institution = models.CharField(
-        _("school or university"), max_length=200, blank=True, help_text=_("For students.")
+        _("school or university"),
+        max_length=200,
+        blank=True,
+        help_text=_("For students."),
+        validators=[validate_single_line],
     )
     mandate = models.CharField(
-        _("mandate"), max_length=200, blank=True, help_text=_("For elected officials.")
+        _("mandate"),
+        max_length=200,
+        blank=True,
+        help_text=_("For elected officials."),
+        validators=[validate_single_line],
     )
-    accessibility_needs = models.TextField(_("accessibility needs"), blank=True)
+    accessibility_needs = models.TextField(
+        _("accessibility needs"), blank=True, validators=[validate_multi_line]
+    )
     language = models.CharField(_("language"), max_length=5, default="fr")
     consent_processing_at = models.DateTimeField(_("data processing accepted at"), null=True)
     consent_photos = models.BooleanField(_("agrees to be photographed"), default=False)
@@ -288,11 +305,17 @@ class Invitation(models.Model):
         related_name="invitations",
         verbose_name=_("ticket type"),
     )
-    first_name = models.CharField(_("first name"), max_length=100)
-    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = models.CharField(
+        _("first name"), max_length=100, validators=[validate_single_line]
+    )
+    last_name = models.CharField(_("last name"), max_length=100, validators=[validate_single_line])
     email = models.EmailField(_("email"))
-    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
-    job_title = models.CharField(_("role or title"), max_length=200, blank=True)
+    organisation = models.CharField(
+        _("organisation"), max_length=200, blank=True, validators=[validate_single_line]
+    )
+    job_title = models.CharField(
+        _("role or title"), max_length=200, blank=True, validators=[validate_single_line]
+    )
     plus_ones_allowed = models.PositiveSmallIntegerField(_("plus-ones allowed"), default=0)
     language = models.CharField(_("language"), max_length=5, default="fr")
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
@@ -527,9 +550,15 @@ class Payment(models.Model):
     invoice_number = models.CharField(
         _("invoice number"), max_length=30, unique=True, null=True, blank=True
     )
-    purchase_order_number = models.CharField(_("purchase order number"), max_length=100, blank=True)
-    billing_name = models.CharField(_("paying body"), max_length=200, blank=True)
-    billing_address = models.TextField(_("billing address"), blank=True)
+    purchase_order_number = models.CharField(
+        _("purchase order number"), max_length=100, blank=True, validators=[validate_single_line]
+    )
+    billing_name = models.CharField(
+        _("paying body"), max_length=200, blank=True, validators=[validate_single_line]
+    )
+    billing_address = models.TextField(
+        _("billing address"), blank=True, validators=[validate_multi_line]
+    )
     due_at = models.DateTimeField(_("due on"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
 
@@ -576,7 +605,7 @@ class Checkpoint(models.Model):
     event = models.ForeignKey(
         Event, on_delete=models.CASCADE, related_name="checkpoints", verbose_name=_("event")
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[validate_single_line])
     session = models.ForeignKey(
         Session,
         on_delete=models.CASCADE,
@@ -654,7 +683,12 @@ class ScannerDevice(models.Model):
     event = models.ForeignKey(
         Event, on_delete=models.CASCADE, related_name="scanner_devices", verbose_name=_("event")
     )
-    name = models.CharField(_("gate"), max_length=100, help_text=_("For example “Entrée nord”."))
+    name = models.CharField(
+        _("gate"),
+        max_length=100,
+        help_text=_("For example “Entrée nord”."),
+        validators=[validate_single_line],
+    )
     checkpoint = models.ForeignKey(
         Checkpoint,
         on_delete=models.SET_NULL,

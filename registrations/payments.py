@@ -15,6 +15,7 @@ the admin and the API: it cancels through `services.cancel_registration`, then r
 payment through Stripe when the ticket type's policy allows (`refund_allowed`).
 """
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -40,6 +41,9 @@ ZERO_DECIMAL_CURRENCIES = {
     "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga",
     "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf",
 }  # fmt: skip
+
+# Stripe's events nest objects a handful of levels deep; anything far deeper is not one of them.
+MAX_EVENT_DEPTH = 32
 
 # How long the webhook waits for the seat lock before answering 503 (Stripe then retries).
 LOCK_TIMEOUT_MS = 5000
@@ -197,24 +201,75 @@ class WebhookResult:
     duplicate: bool = False
 
 
-def verify_event(payload: bytes, signature: str | None):
-    """The Stripe event in a webhook request, once its signature and timestamp are checked
-    against STRIPE_WEBHOOK_SECRET. Raises WebhookRejected."""
+def verify_event(payload: bytes, signature: str | None) -> dict:
+    """The Stripe event in a webhook request, as plain JSON data, once its signature and
+    timestamp are checked against STRIPE_WEBHOOK_SECRET and its shape is one this module can
+    read (`check_event_shape`). Raises WebhookRejected."""
     secret = settings.STRIPE_WEBHOOK_SECRET
     if not secret:
         raise WebhookRejected("STRIPE_WEBHOOK_SECRET is not set")
     try:
-        return stripe.Webhook.construct_event(payload, signature, secret)
+        text = payload.decode("utf-8")
+        stripe.WebhookSignature.verify_header(
+            text, signature, secret, stripe.Webhook.DEFAULT_TOLERANCE
+        )
+        event = json.loads(text)
     except stripe.SignatureVerificationError as error:
         raise WebhookRejected(f"bad signature: {error}") from error
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise WebhookRejected(f"unreadable body: {error}") from error
+    check_event_shape(event)
+    return event
+
+
+def check_event_shape(event) -> None:
+    """Refuse (WebhookRejected) a signed body that is not a Stripe event this module can act
+    on: an object with a string id and type, and `data.object` an object; a checkout session
+    with a non-empty string id; a refunded charge's payment intent a string or null; no deeper
+    nesting than Stripe's own events have. A signed body may still be malformed (a test sent
+    from the dashboard, a bug on Stripe's side, a leaked secret): answering 400 and recording
+    nothing is better than a 500 or a 503 that Stripe would retry for days."""
+    if not isinstance(event, dict):
+        raise WebhookRejected("the event is not a JSON object")
+    for name in ("id", "type"):
+        if not isinstance(event.get(name), str) or not event[name]:
+            raise WebhookRejected(f"the event has no {name}")
+    data = event.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        raise WebhookRejected("the event's data.object is not a JSON object")
+    if _depth(event) > MAX_EVENT_DEPTH:
+        raise WebhookRejected("the event is nested too deeply")
+    data_object = data["object"]
+    if event["type"] in CHECKOUT_EVENTS and not (
+        isinstance(data_object.get("id"), str) and data_object["id"]
+    ):
+        raise WebhookRejected("the checkout session has no id")
+    if event["type"] == "charge.refunded":
+        amount = data_object.get("amount_refunded", 0)
+        amount_is_count = isinstance(amount, int) and not isinstance(amount, bool) and amount >= 0
+        if not (amount is None or amount_is_count) or not all(
+            isinstance(data_object.get(name), str | None) for name in ("payment_intent", "currency")
+        ):
+            raise WebhookRejected("the refunded charge's fields are not of Stripe's types")
+
+
+def _depth(value) -> int:
+    """How deeply `value` nests lists and objects (without recursion)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def handle_webhook(payload: bytes, signature: str | None) -> WebhookResult:
     """Verify and act on one webhook delivery. Raises WebhookRejected (answer 400) and lets
     django.db.OperationalError through on a lock timeout (answer 503, Stripe retries)."""
-    event = verify_event(payload, signature).to_dict(for_json=True)
+    event = verify_event(payload, signature)
     event_id = event["id"]
     event_type = event["type"]
     if StripeEvent.objects.filter(pk=event_id).exists():
@@ -258,7 +313,8 @@ def handle_webhook(payload: bytes, signature: str | None) -> WebhookResult:
 def _payment_for(event_type: str, data) -> Payment | None:
     queryset = Payment.objects.select_related("registration")
     if event_type in CHECKOUT_EVENTS:
-        return queryset.filter(stripe_session_id=data.get("id")).first()
+        # A string, never None (check_event_shape): `= None` would match every invoice payment.
+        return queryset.filter(stripe_session_id=data["id"]).first()
     if event_type == "charge.refunded" and data.get("payment_intent"):
         return queryset.filter(stripe_payment_intent=data.get("payment_intent")).first()
     return None

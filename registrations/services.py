@@ -22,6 +22,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.text import check_text
 from events.models import Event, Session
 from registrations.emails import queue_email
 from registrations.models import (
@@ -72,9 +73,6 @@ class OfferNotAvailable(RegistrationError):
 
 # --- Input ----------------------------------------------------------------------------------
 
-# Characters that have no place in a name or a one-line field: control characters (newlines
-# included: they would break email headers and calendar lines) and the Unicode line separators.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 # Markup: a tag opening (`<b`, `</`, `<!`, `<?`) rather than a lone "<" as in "< 5 steps".
 _MARKUP = re.compile(r"<\s*[a-zA-Z/!?]")
 
@@ -113,7 +111,8 @@ class AttendeeDetails:
 
 def clean_text(value, *, field_name: str, max_length: int, multi_line: bool = False) -> str:
     """One rule for every text that reaches a registration, whatever the channel (form, API,
-    CSV): trimmed, bounded, no control characters, no markup. Raises ValidationError."""
+    CSV): trimmed, bounded, no control or direction-override characters (`common.text`), no
+    markup. Raises ValidationError."""
     value = "" if value is None else str(value).strip()
     if len(value) > max_length:
         raise ValidationError(
@@ -121,11 +120,7 @@ def clean_text(value, *, field_name: str, max_length: int, multi_line: bool = Fa
             % {"max": max_length, "length": len(value)},
             code="max_length",
         )
-    checked = value.replace("\r\n", "\n").replace("\n", "") if multi_line else value
-    if _CONTROL.search(checked.replace("\t", "" if multi_line else "\t")):
-        raise ValidationError(
-            _("Line breaks and control characters are not allowed here."), code="control"
-        )
+    check_text(value, multi_line=multi_line)
     if _MARKUP.search(value):
         raise ValidationError(_("HTML or other markup is not allowed here."), code="markup")
     return value

@@ -1,19 +1,20 @@
 from django.urls import path
 
+import common.converters  # noqa: F401  (registers the "token" path converter)
 from registrations import attendance_views, checkin_views, invitation_views, views
 
 app_name = "registrations"
 
 urlpatterns = [
     path("events/<slug:slug>/register/", views.register, name="register"),
-    path("events/<slug:slug>/register/done/<str:token>/", views.registered, name="registered"),
-    path("r/<str:token>/", views.manage, name="manage"),
-    path("r/<str:token>/payment/", views.payment_return, name="payment-return"),
-    path("r/<str:token>/invoice.pdf", views.manage_invoice, name="manage-invoice"),
-    path("r/<str:token>/calendar.ics", views.manage_calendar, name="manage-calendar"),
-    path("r/<str:token>/badge.png", views.manage_badge, name="manage-badge"),
-    path("r/<str:token>/agenda.ics", views.manage_agenda, name="manage-agenda"),
-    path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
+    path("events/<slug:slug>/register/done/<token:token>/", views.registered, name="registered"),
+    path("r/<token:token>/", views.manage, name="manage"),
+    path("r/<token:token>/payment/", views.payment_return, name="payment-return"),
+    path("r/<token:token>/invoice.pdf", views.manage_invoice, name="manage-invoice"),
+    path("r/<token:token>/calendar.ics", views.manage_calendar, name="manage-calendar"),
+    path("r/<token:token>/badge.png", views.manage_badge, name="manage-badge"),
+    path("r/<token:token>/agenda.ics", views.manage_agenda, name="manage-agenda"),
+    path("invitations/<token:token>/", invitation_views.invitation, name="invitation"),
     path("checkin/", checkin_views.scanner, name="scanner"),
     path(
         "checkin/sw.js",
@@ -21,7 +22,7 @@ urlpatterns = [
         name="scanner-service-worker",
     ),
     path(
-        "r/<str:token>/certificate.pdf",
+        "r/<token:token>/certificate.pdf",
         attendance_views.attendee_certificate,
         name="certificate",
     ),

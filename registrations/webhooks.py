@@ -3,9 +3,10 @@
 Subscribe to checkout.session.completed, checkout.session.async_payment_succeeded,
 checkout.session.async_payment_failed, checkout.session.expired and charge.refunded. Answers:
 200 once an event is handled (or recognised as already handled, or of no concern), 400 for a
-missing secret, a bad signature, a stale timestamp or an unreadable body (nothing changes),
-503 when the seat lock could not be taken in time or Stripe could not be reached to re-read
-the session (Stripe delivers again later).
+missing secret, a bad signature, a stale timestamp, an unreadable body, a signed body that is
+not a Stripe event of the expected shape, or a session Stripe says does not exist (nothing is
+recorded), 503 only for what passes: the seat lock not taken in time, or Stripe unreachable
+while re-reading the session (Stripe delivers again later).
 """
 
 import logging
@@ -32,6 +33,9 @@ def stripe_webhook(request):
     except OperationalError as error:
         logger.warning("Stripe webhook could not take its locks: %s", error)
         return JsonResponse({"error": "busy, retry later"}, status=503)
+    except stripe.InvalidRequestError as error:
+        logger.warning("Stripe webhook names a session Stripe does not know: %s", error)
+        return JsonResponse({"error": "invalid webhook"}, status=400)
     except stripe.StripeError as error:
         logger.warning("Stripe webhook could not re-read the session: %s", error)
         return JsonResponse({"error": "payment provider unreachable, retry later"}, status=503)

@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from common.text import validate_multi_line, validate_single_line
 from events.models import Organisation, Session
 
 
@@ -22,16 +23,19 @@ class Speaker(models.Model):
         related_name="speakers",
         verbose_name=_("organisation"),
     )
-    name = models.CharField(_("name"), max_length=150)
+    name = models.CharField(_("name"), max_length=150, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), max_length=160)
     title = models.CharField(
         _("role or title"),
         max_length=255,
         blank=True,
         help_text=_("For example: Director of Sciences Po Aix."),
+        validators=[validate_single_line],
     )
-    affiliation = models.CharField(_("affiliation"), max_length=255, blank=True)
-    bio = models.TextField(_("biography"), blank=True)
+    affiliation = models.CharField(
+        _("affiliation"), max_length=255, blank=True, validators=[validate_single_line]
+    )
+    bio = models.TextField(_("biography"), blank=True, validators=[validate_multi_line])
     email = models.EmailField(_("email"), blank=True, help_text=_("Never published."))
     website = models.URLField(_("website"), blank=True)
     linkedin = models.URLField(_("LinkedIn"), blank=True)

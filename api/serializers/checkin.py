@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from api.serializers.fields import StrictBooleanField
 from registrations.models import CheckIn, TicketType
 
 
@@ -35,7 +36,7 @@ class CheckInRequestSerializer(serializers.Serializer):
     scanned_at = serializers.DateTimeField(
         required=False, help_text="When the badge was scanned (offline scans)."
     )
-    offline = serializers.BooleanField(
+    offline = StrictBooleanField(
         default=False, help_text="The scan was made without network and is uploaded now."
     )
     client_result = serializers.ChoiceField(

@@ -6,12 +6,32 @@ one shape, in responses and in requests: an object with a text per language,
 site then shows the French one).
 """
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 LANGUAGES = ("fr", "en")
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON boolean, as the schema says: `true` or `false`, not `1`, `"yes"` or `"on"` (which
+    DRF's BooleanField takes from HTML forms; this API reads JSON only)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid", input=data)
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    """A model serializer for writes whose model booleans are `StrictBooleanField`s."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.BooleanField: StrictBooleanField,
+    }
 
 
 class BilingualTextSerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.serializers.events import absolute_url, webcal
+from api.serializers.fields import StrictBooleanField
 from events.models import Event, PartnerFeed
 
 
@@ -52,7 +53,7 @@ class PartnerFeedWriteSerializer(serializers.Serializer):
     events = serializers.SlugRelatedField(
         slug_field="slug", many=True, queryset=Event.objects.none()
     )
-    includes_private_sessions = serializers.BooleanField(required=False, default=False)
+    includes_private_sessions = StrictBooleanField(required=False, default=False)
 
     def validate_events(self, events):
         if not events and not self.partial:

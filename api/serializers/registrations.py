@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.filters import MAX_ID
+from api.serializers.fields import StrictBooleanField
 from api.serializers.ticket_types import OptionalEventTimeField
 from events.models import Event
 from registrations import services
@@ -22,6 +23,13 @@ ATTENDEE_TEXTS = (
 )
 
 
+class OptionalEmailField(serializers.EmailField):
+    """An address, or null where there is none (a plus-one): never "", which is no email."""
+
+    def to_representation(self, value):
+        return value or None
+
+
 class RegistrationSerializer(serializers.ModelSerializer):
     """A registration, as its event's organisers see it.
 
@@ -29,12 +37,13 @@ class RegistrationSerializer(serializers.ModelSerializer):
     `status` is one of `pending_payment`, `confirmed`, `waitlisted`, `offered` (a seat freed
     for a waitlisted person, to claim before `offer_expires_at`), `cancelled`, `declined` and
     `expired`. `companion_of` is the registration of the guest a plus-one comes with,
-    `invitation` the invitation answered. `sessions` lists the ids of the sessions the person
-    signed up for; `checked_in_at` when they were first admitted at the event's entrance
-    (null until then). Times have the offset of the event's time zone. The attendee's personal
-    link is never given: it is theirs alone."""
+    `invitation` the invitation answered; a plus-one has no `email` (null). `sessions` lists
+    the ids of the sessions the person signed up for; `checked_in_at` when they were first
+    admitted at the event's entrance (null until then). Times have the offset of the event's
+    time zone. The attendee's personal link is never given: it is theirs alone."""
 
     event = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    email = OptionalEmailField(read_only=True, allow_null=True)
     category = serializers.CharField(source="ticket_type.category", read_only=True)
     sessions = serializers.SerializerMethodField()
     created_at = OptionalEventTimeField("created_at")
@@ -109,8 +118,8 @@ class RegistrationCreateSerializer(serializers.Serializer):
     mandate = attendee_text()
     accessibility_needs = attendee_text()
     language = serializers.ChoiceField(choices=LANGUAGES, default="fr")
-    consent_photos = serializers.BooleanField(default=False)
-    consent_news = serializers.BooleanField(default=False)
+    consent_photos = StrictBooleanField(default=False)
+    consent_news = StrictBooleanField(default=False)
     sessions = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         required=False,

@@ -4,7 +4,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.serializers.events import absolute_url
-from api.serializers.fields import BilingualField, BilingualInputField, EventTimeField
+from api.serializers.fields import (
+    BilingualField,
+    BilingualInputField,
+    EventTimeField,
+    StrictModelSerializer,
+)
 from events.models import Event, Room, Session, Track
 from speakers.models import SessionSpeaker, Speaker
 
@@ -98,7 +103,7 @@ class SessionSpeakerInputSerializer(serializers.Serializer):
     )
 
 
-class SessionWriteSerializer(serializers.ModelSerializer):
+class SessionWriteSerializer(StrictModelSerializer):
     """What an organiser sends to create or change a session.
 
     `event` (a slug) is required on creation and cannot change afterwards. `title` and

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.serializers.events import absolute_url
-from api.serializers.fields import BilingualField, BilingualInputField
+from api.serializers.fields import BilingualField, BilingualInputField, StrictModelSerializer
 from events.models import Organisation
 from speakers.models import Speaker
 
@@ -56,7 +56,7 @@ class SpeakerSerializer(serializers.ModelSerializer):
         return absolute_url(self.context.get("request"), file.url) if file else None
 
 
-class SpeakerWriteSerializer(serializers.ModelSerializer):
+class SpeakerWriteSerializer(StrictModelSerializer):
     """What an organiser sends to create or change a speaker.
 
     `organisation` (an id) is needed on creation only when you edit several organisations.

@@ -11,6 +11,8 @@ class EventViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = EventSerializer
     lookup_field = "slug"
+    # Only what a slug can be: anything else falls through to the API's JSON 404.
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
 
     def get_queryset(self):
         return visible_events(self.request.user).prefetch_related("tracks").order_by("start", "pk")

@@ -316,8 +316,10 @@ def test_a_bad_alarm_is_explained_in_the_language_of_the_address(client):
 
 def test_text_is_escaped_and_folded_as_rfc_5545_says(client):
     programme = dst_programme()
-    title = "Droits, devoirs; et \\ « protection » sociale\nen régions " + "é" * 60
-    update_session(session=programme.after, data={"title_fr": title})
+    # A title is one line (line breaks are refused there); an abstract may have several.
+    title = "Droits, devoirs; et \\ « protection » sociale en régions " + "é" * 60
+    abstract = "Première ligne, avec; ponctuation\nDeuxième ligne"
+    update_session(session=programme.after, data={"title_fr": title, "abstract_fr": abstract})
 
     response = client.get(f"/events/{programme.event.slug}/calendar.ics")
 
@@ -326,6 +328,7 @@ def test_text_is_escaped_and_folded_as_rfc_5545_says(client):
         line.decode()  # never cut inside a character
     vevent = vevents(read_feed(response))[session_uid(programme.after)]
     assert vevent["SUMMARY"] == title
+    assert abstract in vevent["DESCRIPTION"]
 
 
 def test_an_unchanged_feed_answers_not_modified_with_an_empty_body(client):

@@ -5,6 +5,7 @@ each request and plays Stripe's side, and webhooks are signed with the library's
 and posted to /payments/stripe/webhook/.
 """
 
+import json
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -642,3 +643,117 @@ def test_the_reconcile_command_runs_without_stripe_work_to_do():
     call_command("reconcile_stripe_checkouts", stdout=out)
 
     assert out.getvalue() == "0 payment(s) updated from Stripe.\n"
+
+
+# --- Signed bodies of the wrong shape -------------------------------------------------------
+
+
+def nested(depth: int) -> dict:
+    value: dict = {}
+    for _level in range(depth):
+        value = {"nested": value}
+    return value
+
+
+WRONG_SHAPES = {
+    "a JSON array": "[]",
+    "a JSON string": '"checkout.session.completed"',
+    "no data": json.dumps({"id": "evt_1", "type": "checkout.session.completed"}),
+    "a null object": json.dumps(
+        {"id": "evt_1", "type": "checkout.session.completed", "data": {"object": None}}
+    ),
+    "data a list": json.dumps({"id": "evt_1", "type": "checkout.session.completed", "data": []}),
+    "no event id": json.dumps(
+        {"type": "checkout.session.completed", "data": {"object": {"id": "cs_1"}}}
+    ),
+    "a numeric event id": json.dumps(
+        {"id": 7, "type": "checkout.session.completed", "data": {"object": {"id": "cs_1"}}}
+    ),
+    "no type": json.dumps({"id": "evt_1", "data": {"object": {"id": "cs_1"}}}),
+    "a session without id": json.dumps(
+        {"id": "evt_1", "type": "checkout.session.completed", "data": {"object": {}}}
+    ),
+    "a session id that is a list": json.dumps(
+        {"id": "evt_1", "type": "checkout.session.expired", "data": {"object": {"id": ["cs"]}}}
+    ),
+    "a refund of text": json.dumps(
+        {
+            "id": "evt_1",
+            "type": "charge.refunded",
+            "data": {"object": {"payment_intent": "pi_1", "amount_refunded": "8000"}},
+        }
+    ),
+    "a deep nesting Python cannot parse": "[" * 100_000 + "]" * 100_000,
+    "a deep nesting": json.dumps(
+        {"id": "evt_1", "type": "customer.created", "data": {"object": nested(200)}}
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("shape", WRONG_SHAPES)
+def test_a_signed_webhook_of_the_wrong_shape_is_refused_and_records_nothing(
+    client, fake_stripe, shape
+):
+    payment = register_and_checkout(paid_ticket())
+    payload = WRONG_SHAPES[shape]
+
+    response = client.post(
+        WEBHOOK_URL,
+        payload,
+        content_type="application/json",
+        headers={"Stripe-Signature": signature(payload)},
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"error": "invalid webhook"}
+    assert state_of(payment) == ("pending_payment", "created", "")
+    assert StripeEvent.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("session_id", ["", None])
+def test_a_checkout_event_without_session_id_never_reaches_an_invoice_payment(
+    client, fake_stripe, session_id
+):
+    ticket = paid_ticket(allows_invoice=True)
+    registration = services.register_attendee(
+        event=ticket.event, ticket_type=ticket, attendee=details(1)
+    )
+    invoice = payments.start_invoice(
+        registration=registration,
+        billing=payments.BillingDetails(
+            billing_name="Centre hospitalier d'Arles", billing_address="Quartier Fourchon"
+        ),
+    )
+    assert invoice.stripe_session_id is None
+    calls_before = len(fake_stripe.calls)
+
+    response = deliver(
+        client,
+        "checkout.session.completed",
+        {"id": session_id, "object": "checkout.session", "payment_status": "paid"},
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"error": "invalid webhook"}
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.flag) == ("created", "")
+    assert StripeEvent.objects.count() == 0
+    assert len(fake_stripe.calls) == calls_before
+
+
+@pytest.mark.django_db
+def test_a_checkout_stripe_does_not_know_is_refused_rather_than_retried_for_days(
+    client, fake_stripe
+):
+    payment = register_and_checkout(paid_ticket())
+    session = fake_stripe.pay(payment.stripe_session_id)
+    del fake_stripe.sessions[payment.stripe_session_id]
+
+    response = deliver(client, "checkout.session.completed", session)
+
+    assert response.status_code == 400
+    assert response.json() == {"error": "invalid webhook"}
+    assert state_of(payment) == ("pending_payment", "created", "")
+    assert StripeEvent.objects.count() == 0

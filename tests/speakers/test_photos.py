@@ -33,8 +33,8 @@ def french(message: str) -> str:
 
 NOT_AN_IMAGE = "This file is not an image. Upload a photo in JPEG, PNG or WebP format."
 TOO_MANY_PIXELS = (
-    "This image is too large: it has more than 40 million pixels. "
-    "Reduce its size and upload it again."
+    "Cette image est trop grande\u00a0: elle compte plus de 25\u00a0millions de pixels. "
+    "Réduisez sa taille et envoyez-la de nouveau."
 )
 TOO_LARGE = "This file is too large (%(size)s MB): a photo may not exceed 10 MB."
 
@@ -226,7 +226,37 @@ def test_a_42_megapixel_image_is_refused_without_decoding_it(monkeypatch):
     with pytest.raises(PhotoRejected) as rejection:
         process_photo(upload(content, "poster.png"))
 
-    assert str(rejection.value.message) == french(TOO_MANY_PIXELS)
+    assert str(rejection.value.message) == TOO_MANY_PIXELS
+
+
+def test_a_160_kb_png_of_40_megapixels_is_refused_from_its_header(monkeypatch):
+    # 8000 x 5000 RGBA: 160 KB on disk, about 1 GB of memory to decode and process.
+    content = png_bytes(Image.new("RGBA", (8000, 5000), (200, 30, 30, 255)))
+    assert len(content) < 200_000
+
+    def decode(*args, **kwargs):
+        raise AssertionError("the pixels were decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", decode)
+    with pytest.raises(PhotoRejected) as rejection:
+        process_photo(upload(content, "banner.png"))
+
+    assert str(rejection.value.message) == TOO_MANY_PIXELS
+
+
+def test_the_pixel_limit_is_the_sites_setting_and_the_message_states_it(settings):
+    settings.PHOTO_MAX_PIXELS = 1_500_000
+    content = png_bytes(Image.new("RGB", (1300, 1200), RED))
+
+    with pytest.raises(PhotoRejected) as rejection:
+        process_photo(upload(content, "portrait.png"))
+
+    assert str(rejection.value.message) == (
+        "Cette image est trop grande\u00a0: elle compte plus de 1,5\u00a0million de pixels. "
+        "Réduisez sa taille et envoyez-la de nouveau."
+    )
+    settings.PHOTO_MAX_PIXELS = 1_560_000
+    assert process_photo(upload(content, "portrait.png")).large
 
 
 def test_a_decompression_bomb_is_refused_with_the_pixel_message():
@@ -234,7 +264,7 @@ def test_a_decompression_bomb_is_refused_with_the_pixel_message():
     with pytest.raises(PhotoRejected) as rejection:
         process_photo(upload(png_header_only(20_000, 20_000), "bomb.png"))
 
-    assert str(rejection.value.message) == french(TOO_MANY_PIXELS)
+    assert str(rejection.value.message) == TOO_MANY_PIXELS
 
 
 def test_pillows_decompression_bomb_warning_is_a_refusal_not_a_500(monkeypatch):
@@ -244,7 +274,7 @@ def test_pillows_decompression_bomb_warning_is_a_refusal_not_a_500(monkeypatch):
     with pytest.raises(PhotoRejected) as rejection:
         process_photo(upload(png_bytes(Image.new("RGB", (40, 40), RED)), "small.png"))
 
-    assert str(rejection.value.message) == french(TOO_MANY_PIXELS)
+    assert str(rejection.value.message) == TOO_MANY_PIXELS
 
 
 # --- Through the back office -----------------------------------------------------------------
@@ -322,7 +352,19 @@ def test_the_admin_refuses_a_42_megapixel_image_and_saves_nothing(client, organi
     response = client.post(url, {**data, "upload": upload(poster, "poster.png")})
 
     assert response.status_code == 200
-    assert french(TOO_MANY_PIXELS) in page_of(response)
+    assert TOO_MANY_PIXELS in page_of(response)
+    assert not Speaker.objects.exists()
+
+
+def test_the_admin_refuses_a_40_megapixel_png_with_the_stated_limit(client, organiser):
+    url, data = speaker_form(client)
+    data.update({"name": "Camille Durand", "slug": "camille-durand"})
+    banner = png_bytes(Image.new("RGBA", (8000, 5000), (200, 30, 30, 255)))
+
+    response = client.post(url, {**data, "upload": upload(banner, "banner.png")})
+
+    assert response.status_code == 200
+    assert TOO_MANY_PIXELS in page_of(response)
     assert not Speaker.objects.exists()
 
 

@@ -1,0 +1,1 @@
+"""What several apps share: text rules, URL converters, request hygiene."""
