@@ -719,7 +719,8 @@ MARK_GAP = 1 * mm
 
 
 @functools.lru_cache(maxsize=8192)
-def _pdf_width(text: str, bold: bool) -> float:
+def pdf_text_width(text: str, bold: bool) -> float:
+    """The width of `text` set at size 1 in the PDF's font, in points."""
     return pdfmetrics.stringWidth(text, BOLD if bold else REGULAR, 1)
 
 
@@ -780,7 +781,7 @@ def _draw_sheet(output, registrations, sheet: SheetLayout, progress, total: int,
             width_mm=sheet.badge_width,
             height_mm=sheet.badge_height,
             unit=mm,
-            measure=_pdf_width,
+            measure=pdf_text_width,
         )
         _draw_pdf_badge(canvas, layout_, x, y + height)
         if progress is not None and done % PROGRESS_EVERY == 0 and done != total:
@@ -806,7 +807,7 @@ def _draw_pdf_badge(canvas: Canvas, layout: BadgeLayout, left: float, top: float
         for line, baseline in zip(box.lines, box.baselines(), strict=True):
             x = left + box.x
             if box.centred:  # with the width already measured, not measured again
-                x += (box.width - _pdf_width(line, box.bold) * box.size) / 2
+                x += (box.width - pdf_text_width(line, box.bold) * box.size) / 2
             canvas.drawString(x, top - baseline, line)
     qr = layout.qr
     module = qr.side / qr.modules

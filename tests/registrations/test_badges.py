@@ -239,12 +239,12 @@ def test_names_are_set_to_fit_their_box_on_every_layout(layout):
             width_mm=sheet.badge_width,
             height_mm=sheet.badge_height,
             unit=72 / 25.4,
-            measure=badges._pdf_width,
+            measure=badges.pdf_text_width,
         )
         box = placed.name
         assert box.text == f"{name[0]} {name[1]}"
         for line in box.lines:
-            assert badges._pdf_width(line, True) * box.size <= box.width + 1e-6
+            assert badges.pdf_text_width(line, True) * box.size <= box.width + 1e-6
         assert box.size >= 7  # points
 
 
@@ -252,7 +252,7 @@ def test_a_short_name_stays_on_one_line():
     data = badges.badge_data(badge_of("Jean", "Dupont"))
 
     placed = badges.compose_badge(
-        data, width_mm=90, height_mm=55, unit=72 / 25.4, measure=badges._pdf_width
+        data, width_mm=90, height_mm=55, unit=72 / 25.4, measure=badges.pdf_text_width
     )
 
     assert placed.name.lines == ("Jean Dupont",)
@@ -266,7 +266,7 @@ def test_a_line_never_starts_with_the_colon_of_french_typography():
         max_size=20,
         max_lines=2,
         bold=False,
-        measure=badges._pdf_width,
+        measure=badges.pdf_text_width,
     )
 
     assert len(lines) == 2
