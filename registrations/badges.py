@@ -84,242 +84,41 @@ OTHER_CATEGORY_COLOURS = ("#4f5663", "#ffffff")
 # --- QR code --------------------------------------------------------------------------------
 
 ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_M
+# Mask 2 (every third column inverted), the same for every code: any of the eight masks makes a
+# valid symbol, and scoring all eight is most of the work of qrcode's own choice. Over random
+# badge tokens, mask 2 has the lowest mean penalty and is the one that choice picks most often.
+MASK_PATTERN = 2
 QUIET_ZONE = 4  # modules, on every side
 
 
-# The symbol is held as one integer: module (r, c) is bit r * (size + 1) + c. The spare bit at
-# the end of each row is always 0, in the dark modules and in the light ones alike, so that no
-# run or pattern is ever read across two rows; a vertical neighbour is (size + 1) bits away.
-# Scoring a mask then takes a few dozen operations on whole symbols instead of a loop per
-# module: that is what makes 1,000 codes cheap.
-
-
-@dataclass(frozen=True)
-class _VersionTemplate:
-    """What every symbol of one version shares: the function patterns and the masks."""
-
-    size: int
-    valid: int  # every module
-    # Per mask: the function patterns as the mask is scored (format information light, as
-    # qrcode scores it) and as drawn (format information of this mask and level).
-    scored: tuple[int, ...]
-    drawn: tuple[int, ...]
-    masks: tuple[int, ...]  # per mask: the data modules it inverts
-    # Where each data bit goes, in placement order (ISO/IEC 18004, 7.7.3).
-    order: tuple[int, ...]
-    # For small versions, per codeword: the 256 ways its 8 bits are placed.
-    codeword_bits: tuple[tuple[int, ...], ...] | None
-
-
-def _pack(rows, size: int) -> int:
-    stride = size + 1
-    return sum(
-        1 << (r * stride + c) for r, row in enumerate(rows) for c, dark in enumerate(row) if dark
-    )
+def _byte_data(data: bytes) -> qrcode.util.QRData:
+    # Byte mode always: a token's code then has one version per length, whatever its letters.
+    return qrcode.util.QRData(data, mode=qrcode.util.MODE_8BIT_BYTE)
 
 
 @functools.cache
-def _template(version: int) -> _VersionTemplate:
-    code = qrcode.QRCode(version=version, error_correction=ERROR_CORRECTION, border=0)
-    size = code.modules_count = version * 4 + 17
-    stride = size + 1
-
-    def function_patterns(test: bool, mask: int):
-        code.modules = [[None] * size for _ in range(size)]
-        code.setup_position_probe_pattern(0, 0)
-        code.setup_position_probe_pattern(size - 7, 0)
-        code.setup_position_probe_pattern(0, size - 7)
-        code.setup_position_adjust_pattern()
-        code.setup_timing_pattern()
-        code.setup_type_info(test, mask)
-        if version >= 7:
-            code.setup_type_number(test)
-        return code.modules
-
-    blank = function_patterns(True, 0)
-    is_data = [[module is None for module in row] for row in blank]
-    data = _pack(is_data, size)
-    scored = tuple(_pack(function_patterns(True, mask), size) for mask in range(8))
-    drawn = tuple(_pack(function_patterns(False, mask), size) for mask in range(8))
-    masks = []
-    for mask in range(8):
-        inverts = qrcode.util.mask_func(mask)
-        grid = [[inverts(r, c) for c in range(size)] for r in range(size)]
-        masks.append(_pack(grid, size) & data)
-    # The placement: two-module columns from the right, upwards then downwards, skipping the
-    # vertical timing pattern (column 6), as qrcode's map_data walks them.
-    order, row, step = [], size - 1, -1
-    for right in range(size - 1, 0, -2):
-        column = right - 1 if right <= 6 else right
-        while 0 <= row < size:
-            for c in (column, column - 1):
-                if is_data[row][c]:
-                    order.append(row * stride + c)
-            row += step
-        row -= step
-        step = -step
-    codeword_bits = None
-    if version <= 3:
-        codeword_bits = tuple(
-            tuple(
-                sum(1 << order[8 * index + bit] for bit in range(8) if value >> (7 - bit) & 1)
-                for value in range(256)
-            )
-            for index in range(len(order) // 8)
-        )
-    valid = sum(((1 << size) - 1) << (r * stride) for r in range(size))
-    return _VersionTemplate(size, valid, scored, drawn, tuple(masks), tuple(order), codeword_bits)
-
-
-def _place(codewords, template: _VersionTemplate) -> int:
-    if template.codeword_bits is not None:
-        placed = 0
-        for table, value in zip(template.codeword_bits, codewords, strict=False):
-            placed |= table[value]
-        return placed
-    placed, order = 0, template.order
-    for index, value in enumerate(codewords):
-        for bit in range(8):
-            if value >> (7 - bit) & 1 and 8 * index + bit < len(order):
-                placed |= 1 << order[8 * index + bit]
-    return placed
-
-
-def _penalty(symbol: int, template: _VersionTemplate) -> int:
-    """ISO/IEC 18004's mask penalty, with the points of qrcode.util.lost_point: N - 2 per run
-    of N ≥ 5 modules of one colour in a row or column, 3 per 2 x 2 block of one colour, 40 per
-    1:1:3:1:1 finder-like pattern beside 4 light modules, 10 per 5 % away from half dark."""
-    dark = symbol
-    light = ~symbol & template.valid
-    points = 0
-    for step in (1, template.size + 1):  # along rows, then along columns
-        for ink in (dark, light):
-            pairs = ink & (ink >> step)
-            fives = pairs & (pairs >> 2 * step) & (ink >> 4 * step)
-            if fives:
-                points += fives.bit_count() + 2 * (fives & ~(fives >> step)).bit_count()
-        core = (
-            dark
-            & (light >> step)
-            & (dark >> 2 * step)
-            & (dark >> 3 * step)
-            & (dark >> 4 * step)
-            & (light >> 5 * step)
-            & (dark >> 6 * step)
-        )
-        if core:
-            four_light = light & (light >> step) & (light >> 2 * step) & (light >> 3 * step)
-            points += 40 * (
-                (core & (four_light >> 7 * step)).bit_count()
-                + (four_light & (core >> 4 * step)).bit_count()
-            )
-    below = template.size + 1
-    for ink in (dark, light):
-        blocks = ink & (ink >> 1) & (ink >> below) & (ink >> (below + 1))
-        points += 3 * blocks.bit_count()
-    percent = float(dark.bit_count()) / (template.size**2)
-    return points + int(abs(percent * 100 - 50) / 5) * 10
+def _version_for(length: int) -> int:
+    """The smallest version that holds `length` bytes at level M, as qrcode fits it."""
+    code = qrcode.QRCode(error_correction=ERROR_CORRECTION)
+    code.add_data(_byte_data(bytes(length)))
+    return code.best_fit()
 
 
 @functools.lru_cache(maxsize=16)  # a card tries two layouts for a long name: one code
 def qr_rows(token: str) -> tuple[int, ...]:
-    """The QR code of `token` (no quiet zone), a row per integer, bit c for column c.
-
-    The same symbol as `qrcode.QRCode(error_correction=M).make(fit=True)` (smallest version,
-    mask of least penalty; tested so), about ten times faster: the codewords of byte data are
-    made from qrcode's tables with integer arithmetic, placed once, and the eight masks are
-    scored on whole symbols. Other data (digits only, upper case only) goes through qrcode."""
+    """The QR code of `token` (no quiet zone), a row per integer, bit c for column c."""
     data = token.encode()
-    code = qrcode.QRCode(error_correction=ERROR_CORRECTION, border=0)
-    code.add_data(data, optimize=0)
-    if code.data_list[0].mode == qrcode.util.MODE_8BIT_BYTE:
-        version = _byte_mode_version(len(data))
-        codewords = _byte_mode_codewords(data, version)
-    else:
-        version = code.best_fit()
-        codewords = qrcode.util.create_data(version, ERROR_CORRECTION, code.data_list)
-    template = _template(version)
-    placed = _place(codewords, template)
-    best_mask, best_points = 0, None
-    for mask in range(8):
-        points = _penalty(template.scored[mask] | (placed ^ template.masks[mask]), template)
-        if best_points is None or points < best_points:
-            best_mask, best_points = mask, points
-    symbol = template.drawn[best_mask] | (placed ^ template.masks[best_mask])
-    size, stride = template.size, template.size + 1
-    row_mask = (1 << size) - 1
-    return tuple((symbol >> (r * stride)) & row_mask for r in range(size))
-
-
-def _byte_mode_version(length: int) -> int:
-    """The smallest version that holds `length` bytes at level M."""
-    limits = qrcode.util.BIT_LIMIT_TABLE[ERROR_CORRECTION]
-    for version in range(1, 41):
-        header = 4 + qrcode.util.length_in_bits(qrcode.util.MODE_8BIT_BYTE, version)
-        if header + 8 * length <= limits[version]:
-            return version
-    raise qrcode.exceptions.DataOverflowError(length)
-
-
-@functools.cache
-def _generator_logs(count: int) -> tuple[int, ...]:
-    """The Reed-Solomon generator of `count` error correction codewords, as logarithms of its
-    coefficients (the leading 1 left out)."""
-    coefficients = [1]
-    for index in range(count):  # multiply by (x - alpha^index)
-        root = qrcode.base.gexp(index)
-        product = [*coefficients, 0]
-        for position, value in enumerate(coefficients):
-            if value:
-                product[position + 1] ^= qrcode.base.gexp(
-                    qrcode.base.glog(value) + qrcode.base.glog(root)
-                )
-        coefficients = product
-    return tuple(qrcode.base.glog(value) for value in coefficients[1:])
-
-
-def _error_correction(data: list[int], count: int) -> list[int]:
-    """The remainder of data(x) * x^count divided by the generator: the block's EC codewords."""
-    logs, exp, log = _generator_logs(count), qrcode.base.EXP_TABLE, qrcode.base.LOG_TABLE
-    remainder = [0] * count
-    for value in data:
-        factor = value ^ remainder[0]
-        remainder = [*remainder[1:], 0]
-        if factor:
-            factor_log = log[factor]
-            for index, generator_log in enumerate(logs):
-                remainder[index] ^= exp[(factor_log + generator_log) % 255]
-    return remainder
-
-
-def _byte_mode_codewords(data: bytes, version: int) -> list[int]:
-    """The codewords of `data` in byte mode, as qrcode.util.create_data makes them: mode,
-    length, data, terminator, padding to whole bytes then with 0xEC 0x11, split into the
-    version's blocks, each with its error correction; data then EC codewords interleaved."""
-    blocks = qrcode.base.rs_blocks(version, ERROR_CORRECTION)
-    capacity = sum(block.data_count for block in blocks)
-    length_bits = qrcode.util.length_in_bits(qrcode.util.MODE_8BIT_BYTE, version)
-    bits = (qrcode.util.MODE_8BIT_BYTE << length_bits | len(data)) << 8 * len(data)
-    bits |= int.from_bytes(data, "big")
-    count = 4 + length_bits + 8 * len(data)
-    terminator = min(capacity * 8 - count, 4)
-    count += terminator + (-(count + terminator)) % 8
-    bits <<= count - (4 + length_bits + 8 * len(data))
-    stream = list(bits.to_bytes(count // 8, "big"))
-    pads = (qrcode.util.PAD0, qrcode.util.PAD1)
-    stream += [pads[index % 2] for index in range(capacity - len(stream))]
-    data_blocks, ec_blocks, offset = [], [], 0
-    for block in blocks:
-        data_blocks.append(stream[offset : offset + block.data_count])
-        offset += block.data_count
-        ec_blocks.append(_error_correction(data_blocks[-1], block.total_count - block.data_count))
-    return [
-        block[index]
-        for group in (data_blocks, ec_blocks)
-        for index in range(max(map(len, group)))
-        for block in group
-        if index < len(block)
-    ]
+    code = qrcode.QRCode(
+        version=_version_for(len(data)),
+        error_correction=ERROR_CORRECTION,
+        border=0,
+        mask_pattern=MASK_PATTERN,
+    )
+    code.add_data(_byte_data(data))
+    code.make(fit=False)
+    return tuple(
+        sum(1 << column for column, dark in enumerate(row) if dark) for row in code.get_matrix()
+    )
 
 
 def qr_matrix(token: str) -> list[list[bool]]:
@@ -920,7 +719,8 @@ MARK_GAP = 1 * mm
 
 
 @functools.lru_cache(maxsize=8192)
-def _pdf_width(text: str, bold: bool) -> float:
+def pdf_text_width(text: str, bold: bool) -> float:
+    """The width of `text` set at size 1 in the PDF's font, in points."""
     return pdfmetrics.stringWidth(text, BOLD if bold else REGULAR, 1)
 
 
@@ -981,7 +781,7 @@ def _draw_sheet(output, registrations, sheet: SheetLayout, progress, total: int,
             width_mm=sheet.badge_width,
             height_mm=sheet.badge_height,
             unit=mm,
-            measure=_pdf_width,
+            measure=pdf_text_width,
         )
         _draw_pdf_badge(canvas, layout_, x, y + height)
         if progress is not None and done % PROGRESS_EVERY == 0 and done != total:
@@ -1007,7 +807,7 @@ def _draw_pdf_badge(canvas: Canvas, layout: BadgeLayout, left: float, top: float
         for line, baseline in zip(box.lines, box.baselines(), strict=True):
             x = left + box.x
             if box.centred:  # with the width already measured, not measured again
-                x += (box.width - _pdf_width(line, box.bold) * box.size) / 2
+                x += (box.width - pdf_text_width(line, box.bold) * box.size) / 2
             canvas.drawString(x, top - baseline, line)
     qr = layout.qr
     module = qr.side / qr.modules

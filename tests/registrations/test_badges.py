@@ -69,16 +69,48 @@ def badge_of(first_name="Camille", last_name="Durand", **fields) -> Registration
 # --- The QR code ----------------------------------------------------------------------------
 
 
-def test_the_qr_code_is_the_one_qrcode_makes_at_level_m_in_the_smallest_version():
+def matrix_image(matrix: list[list[bool]], scale: int = 4) -> Image.Image:
+    """The code drawn in black on white, `scale` pixels a module, with its 4-module quiet zone."""
+    side = (len(matrix) + 2 * badges.QUIET_ZONE) * scale
+    image = Image.new("L", (side, side), 255)
+    pixels = image.load()
+    for r, row in enumerate(matrix):
+        for c, dark in enumerate(row):
+            if dark:
+                for dy in range(scale):
+                    for dx in range(scale):
+                        x, y = (
+                            (badges.QUIET_ZONE + c) * scale + dx,
+                            (badges.QUIET_ZONE + r) * scale + dy,
+                        )
+                        pixels[x, y] = 0
+    return image
+
+
+def test_every_badge_token_reads_back_from_its_code():
     tokens = [secrets.token_urlsafe(18) for _ in range(40)]
-    # Longer data too: other versions, and version 7 and up with its version information.
-    tokens += ["x", secrets.token_urlsafe(60), secrets.token_urlsafe(150)]
+    # Tokens of digits or capitals only still read back as themselves, in a code of one size.
+    tokens += ["0" * 24, "ABCDEFGHIJKLMNOPQRSTUVWX", "-_-_-_-_-_-_-_-_-_-_-_-_"]
 
     for token in tokens:
-        reference = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
-        reference.add_data(token.encode(), optimize=0)
-        reference.make(fit=True)
-        assert badges.qr_matrix(token) == reference.get_matrix(), token
+        matrix = badges.qr_matrix(token)
+
+        assert len(matrix) == 25, token
+        assert qr_codes_in(matrix_image(matrix)) == [token]
+
+
+@pytest.mark.parametrize("length", [1, 60, 150])
+def test_longer_data_gets_a_larger_code_that_still_reads_back(length):
+    token = secrets.token_urlsafe(length)[:length]
+
+    matrix = badges.qr_matrix(token)
+
+    # The smallest size qrcode fits at level M; from 45 modules on with version information.
+    reference = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    reference.add_data(token.encode(), optimize=0)
+    reference.make(fit=True)
+    assert len(matrix) == len(reference.get_matrix())
+    assert qr_codes_in(matrix_image(matrix)) == [token]
 
 
 def test_a_badge_token_makes_a_version_2_code_of_25_modules():
@@ -207,12 +239,12 @@ def test_names_are_set_to_fit_their_box_on_every_layout(layout):
             width_mm=sheet.badge_width,
             height_mm=sheet.badge_height,
             unit=72 / 25.4,
-            measure=badges._pdf_width,
+            measure=badges.pdf_text_width,
         )
         box = placed.name
         assert box.text == f"{name[0]} {name[1]}"
         for line in box.lines:
-            assert badges._pdf_width(line, True) * box.size <= box.width + 1e-6
+            assert badges.pdf_text_width(line, True) * box.size <= box.width + 1e-6
         assert box.size >= 7  # points
 
 
@@ -220,7 +252,7 @@ def test_a_short_name_stays_on_one_line():
     data = badges.badge_data(badge_of("Jean", "Dupont"))
 
     placed = badges.compose_badge(
-        data, width_mm=90, height_mm=55, unit=72 / 25.4, measure=badges._pdf_width
+        data, width_mm=90, height_mm=55, unit=72 / 25.4, measure=badges.pdf_text_width
     )
 
     assert placed.name.lines == ("Jean Dupont",)
@@ -234,7 +266,7 @@ def test_a_line_never_starts_with_the_colon_of_french_typography():
         max_size=20,
         max_lines=2,
         bold=False,
-        measure=badges._pdf_width,
+        measure=badges.pdf_text_width,
     )
 
     assert len(lines) == 2
