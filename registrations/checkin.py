@@ -3,20 +3,22 @@
 `check_in` is the one place that decides a scan's answer, for the API, the scanner page's
 manual check-in and offline uploads alike. It takes no lock: two database constraints decide,
 and the insert that loses to either learns why. One first entry per registration and
-checkpoint: when two devices scan one badge at the same instant, both judge it not yet admitted,
-one insert records the first entry and the other, refused by the constraint, reads that entry
-and records a repeat (`already_checked_in`). One scan per event and client nonce: a device that
+checkpoint: a scan is judged as if the badge had no first entry here yet, the usual case at a
+door, and tried as one; when it has one (a repeat, or two devices scanning one badge at the same
+instant), the constraint refuses the insert, and the scan reads that entry and records a repeat
+(`already_checked_in`). One scan per event and client nonce: a device that
 sends a scan again (a retry after a lost answer, an offline queue uploaded twice) gets the first
 answer back and no second record. The inserts say `ON CONFLICT DO NOTHING` (PostgreSQL, SQLite
-3.35+), so a refusal is an answer, not an error, and a usual scan costs three statements, each
-its own transaction: the device, the badge with its first entry here, the insert.
+3.35+), so a refusal is an answer, not an error.
 
 "First" is per event day (`attendance_day`: the local date, until 04:00 the next morning): on
 the second day of an event, each person's first scan admits them again, whatever the
 checkpoint's re-entry setting, and it is that day's first entry a repeat is told about.
 
 A scan's device comes from the shared cache (`device_for_token`), so a usual scan costs two
-statements: the badge with its first entry here (the ORM), and the insert.
+statements, each its own transaction: the badge with its ticket type (the ORM), and the insert.
+A repeat costs two more: the first entry that refused the insert is read, and the repeat
+inserted.
 """
 
 import hashlib
@@ -26,7 +28,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import FilteredRelation, Q
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -328,12 +330,13 @@ def check_in(
     at = _scan_time(scanned_at, is_offline=is_offline, now=now)
     event_id = checkpoint.event_id
     day = attendance_day(at, checkpoint.event.zone)
-    registration, first_entry = find_badge(
-        checkpoint_id=checkpoint.pk, day=day, token=token, registration_id=registration_id
-    )
+    registration = find_badge(token=token, registration_id=registration_id)
     other_event = registration is not None and registration.event_id != event_id
     if other_event:
-        registration = first_entry = None
+        registration = None
+    # Not read before the insert: the first scan of a badge, the door's usual one, has none,
+    # and the one-first-entry constraint tells when another gate recorded one meanwhile.
+    first_entry = None
     for _attempt in range(3):
         if first_entry is not None:
             first_entry.checkpoint = checkpoint
@@ -364,16 +367,27 @@ def check_in(
             client_result=client_result if is_offline else "",
         )
         if record_scan(record):
-            return Scan(record, registration, None if record.is_first_entry else first_entry)
-        # Refused. This nonce was recorded first (a retry, perhaps arriving at the same
-        # instant): its answer stands. Or another gate admitted the person since the badge was
-        # read: this scan is a repeat, judged again knowing when and where they came in.
+            if record.is_first_entry:
+                return Scan(record, registration, None)
+            if first_entry is None and registration is not None:
+                # A refusal or an exit: told of the day's first entry here, if any.
+                first_entry = _first_entry(registration, checkpoint, day)
+            if first_entry is not None:
+                first_entry.checkpoint = checkpoint
+            return Scan(record, registration, first_entry)
+        # Refused. Another gate admitted the person (before this scan, the usual repeat, or at
+        # the same instant): this scan is a repeat, judged again knowing when and where they
+        # came in. Or this nonce was recorded first (a retry, perhaps arriving at the same
+        # instant): its answer stands.
+        if record.is_first_entry:
+            first_entry = _first_entry(registration, checkpoint, day)
+            if first_entry is not None and first_entry.nonce != nonce:
+                continue
         earlier = _scan_with_nonce(event_id, nonce)
         if earlier is not None:
             return _replay(earlier)
         if not record.is_first_entry:
             break
-        first_entry = _first_entry(registration, checkpoint, day)
     raise IntegrityError(f"The scan with nonce {nonce!r} was refused by the database.")
 
 
@@ -432,44 +446,60 @@ def _replay(checkin: CheckIn) -> Scan:
     return Scan(checkin, checkin.registration, first, is_replay=True)
 
 
+# What the door does not read of a badge: the attendee's other details, the ticket's terms.
+BADGE_UNREAD = (
+    "email",
+    "job_title",
+    "institution",
+    "mandate",
+    "accessibility_needs",
+    "language",
+    "consent_processing_at",
+    "consent_photos",
+    "consent_news",
+    "manage_token",
+    "invitation",
+    "companion_of",
+    "offer_expires_at",
+    "calendar_sequence",
+    "created_at",
+    "confirmed_at",
+    "cancelled_at",
+    *(
+        f"ticket_type__{name}"
+        for name in (
+            "description",
+            "description_fr",
+            "description_en",
+            "price",
+            "currency",
+            "capacity",
+            "sale_start",
+            "sale_end",
+            "is_public",
+            "position",
+            "refundable_until_days",
+            "allows_card",
+            "allows_invoice",
+        )
+    ),
+)
+
+
 def find_badge(
-    *,
-    checkpoint_id: int,
-    day: date,
-    token: str | None = None,
-    registration_id: int | None = None,
-) -> tuple[Registration | None, CheckIn | None]:
+    *, token: str | None = None, registration_id: int | None = None
+) -> Registration | None:
     """The registration a badge's `token` (or, for a manual check-in, `registration_id`) names,
-    with its ticket type, and its first entry at `checkpoint_id` on the event day `day` if it
-    has one: one query by a unique key. (None, None) for no such registration."""
+    with its ticket type: one query by a unique key. None for no such registration."""
     if token is not None:
         if not isinstance(token, str) or not 0 < len(token) <= 64:
-            return None, None
+            return None
         key = Q(badge_token=token)
     else:
         key = Q(pk=registration_id)
-    registration = _one_or_none(
-        Registration.objects.filter(key)
-        .annotate(
-            first_here=FilteredRelation(
-                "checkins",
-                condition=Q(
-                    checkins__checkpoint_id=checkpoint_id,
-                    checkins__attendance_day=day,
-                    checkins__is_first_entry=True,
-                ),
-            )
-        )
-        .select_related("ticket_type", "first_here")
+    return _one_or_none(
+        Registration.objects.filter(key).select_related("ticket_type").defer(*BADGE_UNREAD)
     )
-    if registration is None:
-        return None, None
-    # The one-first-entry constraint's (partial, unique) index finds at most one; without one,
-    # select_related sets no attribute.
-    first_entry = getattr(registration, "first_here", None)
-    if first_entry is not None:
-        first_entry.registration = registration
-    return registration, first_entry
 
 
 def record_scan(scan: CheckIn) -> bool:
