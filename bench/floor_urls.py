@@ -27,9 +27,7 @@ def floor_check_in(request):
     now = timezone.now()
     # The benchmark's events are in the site's time zone: no query to learn theirs.
     day = attendance_day(now, timezone.get_default_timezone())
-    registration, _first_entry = find_badge(
-        checkpoint_id=data["checkpoint"], day=day, token=data["token"]
-    )
+    registration = find_badge(token=data["token"])
     if registration is None:
         return JsonResponse({"result": "unknown"}, status=404)
     scan = CheckIn(

@@ -124,15 +124,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
     }
-elif env_bool("DATABASE_PREPARED_STATEMENTS", True):
-    # Lets psycopg keep prepared statements on the connection. Django's cursors never prepare
-    # (they bind parameters on the client); the door's busiest statements ask for it
-    # (registrations/checkin.py). Set 0 behind a pooler that cannot keep them (PgBouncer in
-    # transaction mode before 1.21, or without max_prepared_statements).
-    DATABASES["default"]["OPTIONS"] = {
-        **DATABASES["default"].get("OPTIONS", {}),
-        "prepare_threshold": 5,
-    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication ---------------------------------------------------------------------------
@@ -295,9 +286,11 @@ PERMISSIONS_POLICY = {
 }
 
 # --- Cache and rate limits --------------------------------------------------------------------
-# The cache holds the rate limits' counters. Local memory (the default) counts per process: with
-# several gunicorn workers, give them a shared cache, e.g. CACHE_URL=redis://127.0.0.1:6379/1
-# (the `redis` package is installed with Colloque).
+# The cache holds the rate limits' counters and the door's scanner devices (revoked at once on
+# every worker: registrations/checkin.py). Local memory (the default) is per process: fine for
+# one process (development, tests); with several gunicorn workers, give them a shared cache,
+# CACHE_URL=redis://127.0.0.1:6379/1 (the `redis` package is installed with Colloque).
+# `check --deploy` requires it (registrations.checks).
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {

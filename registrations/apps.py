@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class RegistrationsConfig(AppConfig):
     name = "registrations"
     verbose_name = _("Registrations")
+
+    def ready(self):
+        # The door's cached devices are forgotten when they, or what they know, change.
+        from registrations import checkin, checks  # noqa: F401

@@ -3,37 +3,41 @@
 `check_in` is the one place that decides a scan's answer, for the API, the scanner page's
 manual check-in and offline uploads alike. It takes no lock: two database constraints decide,
 and the insert that loses to either learns why. One first entry per registration and
-checkpoint: when two devices scan one badge at the same instant, both judge it not yet admitted,
-one insert records the first entry and the other, refused by the constraint, reads that entry
-and records a repeat (`already_checked_in`). One scan per event and client nonce: a device that
+checkpoint: a scan is judged as if the badge had no first entry here yet, the usual case at a
+door, and tried as one; when it has one (a repeat, or two devices scanning one badge at the same
+instant), the constraint refuses the insert, and the scan reads that entry and records a repeat
+(`already_checked_in`). One scan per event and client nonce: a device that
 sends a scan again (a retry after a lost answer, an offline queue uploaded twice) gets the first
 answer back and no second record. The inserts say `ON CONFLICT DO NOTHING` (PostgreSQL, SQLite
-3.35+), so a refusal is an answer, not an error, and a usual scan costs three statements, each
-its own transaction: the device, the badge with its first entry here, the insert.
+3.35+), so a refusal is an answer, not an error.
 
 "First" is per event day (`attendance_day`: the local date, until 04:00 the next morning): on
 the second day of an event, each person's first scan admits them again, whatever the
 checkpoint's re-entry setting, and it is that day's first entry a repeat is told about.
 
-Those three are written in SQL rather than built by the ORM (`_Columns`): on the busiest endpoint,
-composing them took more CPU than everything else a scan does (1 ms for the device's four-table
-query alone, against 0.05 ms to send it as text).
+A scan's device comes from the shared cache (`device_for_token`), so a usual scan costs two
+statements, each its own transaction: the badge with its ticket type (the ORM), and the insert.
+A repeat costs two more: the first entry that refused the insert is read, and the repeat
+inserted.
 """
 
-import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.text import check_text
-from events.models import Event
+from events.models import Event, Session
 from registrations.models import (
     DAY_ENDS_AT,
     CheckIn,
@@ -41,7 +45,6 @@ from registrations.models import (
     Payment,
     Registration,
     ScannerDevice,
-    TicketType,
     attendance_day,
 )
 
@@ -129,33 +132,81 @@ def revoke_scanner_device(*, device: ScannerDevice, now=None) -> ScannerDevice:
     return device
 
 
+# A device is read from the cache shared by every worker (CACHES, from CACHE_URL: Redis in
+# production), by its token's digest. Any change to the device, its event or the checkpoints it
+# knows replaces its entry by a marker, for a while, saying "read the database": a worker that
+# read the device just before the change and fills the cache just after (`cache.add`) cannot
+# put the old device back, so a revoked device is refused from the next scan on every worker.
+DEVICE_CACHED_FOR = 300
+STALE_FOR = 10
+_STALE = "stale"
+
+
+def device_cache_key(digest: str) -> str:
+    return f"checkin:device:{digest}"
+
+
 def device_for_token(token: str) -> ScannerDevice | None:
     """The device a token belongs to (revoked ones included: the caller says why it refuses),
-    with its event, its default checkpoint and its event's entrance as `entrance` (None until
-    first needed): a scan at either needs no further query to know where it happens (but
-    for a session's own list, the session). One query, read afresh each time: a revocation, or
-    a checkpoint's new hours, apply from the next scan."""
+    with its event, its default checkpoint (and that checkpoint's session) and its event's
+    entrance as `entrance` (None until created): a scan at either needs no further query to
+    know where it happens. From the shared cache; on a miss, two queries."""
     if not token or len(token) > 200:
         return None
-    row = _fetch_one(
-        _DEVICE_QUERY,
-        [token_digest(token)],
-        _DEVICE,
-        _EVENT,
-        _DEFAULT_CHECKPOINT,
-        _ENTRANCE,
-        prepared=True,
+    key = device_cache_key(token_digest(token))
+    cached = cache.get(key)
+    if isinstance(cached, ScannerDevice):
+        return cached
+    device = _one_or_none(
+        ScannerDevice.objects.select_related("event", "checkpoint__session").filter(
+            token_digest=token_digest(token)
+        )
     )
-    if row is None:
+    if device is None:
         return None
-    device, event, checkpoint, entrance = row
-    _set_related(device, "event", event)
-    _set_related(device, "checkpoint", checkpoint)
-    for place in (checkpoint, entrance):
-        if place is not None:
-            _set_related(place, "event", event)
-    device.entrance = entrance
+    device.entrance = _one_or_none(
+        Checkpoint.objects.filter(event_id=device.event_id, session__isnull=True)
+    )
+    if cached is None:
+        cache.add(key, device, DEVICE_CACHED_FOR)
     return device
+
+
+def forget_devices(digests) -> None:
+    """Make every worker read these devices afresh from the database (see above): now, and
+    again when the transaction that changed them commits."""
+    stale = {device_cache_key(digest): _STALE for digest in digests}
+    if stale:
+        cache.set_many(stale, STALE_FOR)
+        transaction.on_commit(lambda: cache.set_many(stale, STALE_FOR))
+
+
+def _forget_devices_where(**lookups) -> None:
+    forget_devices(ScannerDevice.objects.filter(**lookups).values_list("token_digest", flat=True))
+
+
+@receiver(post_save, sender=ScannerDevice)
+@receiver(post_delete, sender=ScannerDevice)
+def _device_changed(sender, instance, created=False, **kwargs):
+    if not created:  # a new device's token has never been read
+        forget_devices([instance.token_digest])
+
+
+@receiver(post_save, sender=Checkpoint)
+@receiver(post_delete, sender=Checkpoint)
+def _checkpoint_changed(sender, instance, **kwargs):
+    # The entrance is cached with every device of its event.
+    _forget_devices_where(event_id=instance.event_id)
+
+
+@receiver(post_save, sender=Event)
+def _event_changed(sender, instance, **kwargs):
+    _forget_devices_where(event_id=instance.pk)
+
+
+@receiver(post_save, sender=Session)
+def _session_changed(sender, instance, **kwargs):
+    _forget_devices_where(checkpoint__session_id=instance.pk)
 
 
 def _one_or_none(queryset):
@@ -168,10 +219,11 @@ def _one_or_none(queryset):
 
 
 def note_device_seen(device: ScannerDevice, *, now=None) -> None:
-    """Record when a device was last heard from, at most once a minute (a write per scan would
-    double the cost of the busiest endpoint for a figure nobody reads to the second)."""
+    """Record when a device was last heard from, at most once a minute whatever the worker (a
+    write per scan would double the cost of the busiest endpoint for a figure nobody reads to
+    the second). The update sends no signal: the cached device stays."""
     now = now or timezone.now()
-    if device.last_seen_at is None or now - device.last_seen_at > timedelta(minutes=1):
+    if cache.add(f"checkin:device-seen:{device.pk}", True, 60):
         ScannerDevice.objects.filter(pk=device.pk).update(last_seen_at=now)
         device.last_seen_at = now
 
@@ -284,15 +336,16 @@ def check_in(
     at = _scan_time(scanned_at, is_offline=is_offline, now=now)
     event_id = checkpoint.event_id
     day = attendance_day(at, checkpoint.event.zone)
-    registration, first_entry = find_badge(
-        checkpoint_id=checkpoint.pk, day=day, token=token, registration_id=registration_id
-    )
+    registration = find_badge(token=token, registration_id=registration_id)
     other_event = registration is not None and registration.event_id != event_id
     if other_event:
-        registration = first_entry = None
+        registration = None
+    # Not read before the insert: the first scan of a badge, the door's usual one, has none,
+    # and the one-first-entry constraint tells when another gate recorded one meanwhile.
+    first_entry = None
     for _attempt in range(3):
         if first_entry is not None:
-            _set_related(first_entry, "checkpoint", checkpoint)
+            first_entry.checkpoint = checkpoint
         if other_event:
             result, reason = Result.WRONG_EVENT, ""
         elif registration is None:
@@ -320,16 +373,27 @@ def check_in(
             client_result=client_result if is_offline else "",
         )
         if record_scan(record):
-            return Scan(record, registration, None if record.is_first_entry else first_entry)
-        # Refused. This nonce was recorded first (a retry, perhaps arriving at the same
-        # instant): its answer stands. Or another gate admitted the person since the badge was
-        # read: this scan is a repeat, judged again knowing when and where they came in.
+            if record.is_first_entry:
+                return Scan(record, registration, None)
+            if first_entry is None and registration is not None:
+                # A refusal or an exit: told of the day's first entry here, if any.
+                first_entry = _first_entry(registration, checkpoint, day)
+            if first_entry is not None:
+                first_entry.checkpoint = checkpoint
+            return Scan(record, registration, first_entry)
+        # Refused. Another gate admitted the person (before this scan, the usual repeat, or at
+        # the same instant): this scan is a repeat, judged again knowing when and where they
+        # came in. Or this nonce was recorded first (a retry, perhaps arriving at the same
+        # instant): its answer stands.
+        if record.is_first_entry:
+            first_entry = _first_entry(registration, checkpoint, day)
+            if first_entry is not None and first_entry.nonce != nonce:
+                continue
         earlier = _scan_with_nonce(event_id, nonce)
         if earlier is not None:
             return _replay(earlier)
         if not record.is_first_entry:
             break
-        first_entry = _first_entry(registration, checkpoint, day)
     raise IntegrityError(f"The scan with nonce {nonce!r} was refused by the database.")
 
 
@@ -388,59 +452,85 @@ def _replay(checkin: CheckIn) -> Scan:
     return Scan(checkin, checkin.registration, first, is_replay=True)
 
 
+# What the door does not read of a badge: the attendee's other details, the ticket's terms.
+BADGE_UNREAD = (
+    "email",
+    "job_title",
+    "institution",
+    "mandate",
+    "accessibility_needs",
+    "language",
+    "consent_processing_at",
+    "consent_photos",
+    "consent_news",
+    "manage_token",
+    "invitation",
+    "companion_of",
+    "offer_expires_at",
+    "calendar_sequence",
+    "created_at",
+    "confirmed_at",
+    "cancelled_at",
+    *(
+        f"ticket_type__{name}"
+        for name in (
+            "description",
+            "description_fr",
+            "description_en",
+            "price",
+            "currency",
+            "capacity",
+            "sale_start",
+            "sale_end",
+            "is_public",
+            "position",
+            "refundable_until_days",
+            "allows_card",
+            "allows_invoice",
+        )
+    ),
+)
+
+
 def find_badge(
-    *,
-    checkpoint_id: int,
-    day: date,
-    token: str | None = None,
-    registration_id: int | None = None,
-) -> tuple[Registration | None, CheckIn | None]:
+    *, token: str | None = None, registration_id: int | None = None
+) -> Registration | None:
     """The registration a badge's `token` (or, for a manual check-in, `registration_id`) names,
-    with its ticket type, and its first entry at `checkpoint_id` on the event day `day` if it
-    has one: one query by a unique key. (None, None) for no such registration."""
+    with its ticket type: one query by a unique key. None for no such registration."""
     if token is not None:
         if not isinstance(token, str) or not 0 < len(token) <= 64:
-            return None, None
-        query, key = _BADGE_BY_TOKEN_QUERY, token
+            return None
+        key = Q(badge_token=token)
     else:
-        query, key = _BADGE_BY_ID_QUERY, registration_id
-    # Not prepared: PostgreSQL would keep the plan it made for the first scans. Made while the
-    # check-ins table was small (a new database, or the first minutes at the door), it reads
-    # that table whole, and goes on doing so as the table grows: a scan then cost 3 ms of its
-    # CPU after 10,000 check-ins. Planned afresh each time, the lookup stays on the indexes.
-    row = _fetch_one(
-        query,
-        [checkpoint_id, _ATTENDANCE_DAY.get_db_prep_value(day, connections[DEFAULT_DB_ALIAS]), key],
-        _REGISTRATION,
-        _TICKET_TYPE,
-        _FIRST_ENTRY,
-        prepared=False,
+        key = Q(pk=registration_id)
+    return _one_or_none(
+        Registration.objects.filter(key).select_related("ticket_type").defer(*BADGE_UNREAD)
     )
-    if row is None:
-        return None, None
-    registration, ticket_type, first_entry = row
-    _set_related(registration, "ticket_type", ticket_type)
-    if first_entry is not None:
-        _set_related(first_entry, "registration", registration)
-    return registration, first_entry
 
 
 def record_scan(scan: CheckIn) -> bool:
     """Insert `scan` unless a constraint refuses it: the event has a scan with its nonce, or
     it is a first entry and the registration has one at its checkpoint that day. True when recorded
-    (its `pk` is then set); False, and no error, when refused."""
-    database = connections[DEFAULT_DB_ALIAS]
-    values = [
-        field.get_db_prep_save(field.pre_save(scan, True), database) for field in _CHECKIN_INSERTED
-    ]
-    with _cursor(database, prepared=True) as cursor:
-        cursor.execute(_INSERT_QUERY, values)
+    (its `pk` is then set); False, and no error, when refused.
+
+    With no conflict target, DO NOTHING covers both constraints (PostgreSQL, SQLite 3.35+), and
+    RETURNING gives no row when one refused: what the ORM's bulk_create(ignore_conflicts=True)
+    cannot tell."""
+    fields = [field for field in CheckIn._meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    query = "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT DO NOTHING RETURNING {}".format(  # noqa: S608 - the model's own names
+        quote(CheckIn._meta.db_table),
+        ", ".join(quote(field.column) for field in fields),
+        ", ".join(["%s"] * len(fields)),
+        quote(CheckIn._meta.pk.column),
+    )
+    values = [field.get_db_prep_save(field.pre_save(scan, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(query, values)
         row = cursor.fetchone()
     if row is None:
         return False
     scan.pk = row[0]
-    scan._state.adding = False
-    scan._state.db = database.alias
     return True
 
 
@@ -599,162 +689,3 @@ def offline_bundle(checkpoint: Checkpoint, *, now=None) -> dict:
         "messages": {code: str(message) for code, message in MESSAGES.items()},
         "badges": badges,
     }
-
-
-# --- The busy path's SQL --------------------------------------------------------------------
-
-
-class _Columns:
-    """A model's columns in a hand-written query, under a table alias (`sql`), and the instance
-    built back from their values as the ORM builds it, through the database's converters
-    (SQLite hands datetimes back as text and booleans as integers; PostgreSQL needs none)."""
-
-    def __init__(self, model, alias: str, *, only: tuple[str, ...] = ()):
-        self.model = model
-        self.alias = alias
-        self.fields = [
-            field
-            for field in model._meta.concrete_fields
-            if not only or field.primary_key or field.name in only
-        ]
-        # The others are deferred: loaded by a query of their own if ever read.
-        self.attnames = None if not only else {field.attname for field in self.fields}
-        self.width = len(self.fields)
-        self.sql = ", ".join(f'{alias}."{field.column}"' for field in self.fields)
-        self.pk_index = self.fields.index(model._meta.pk)
-        self._converters = {}  # by database vendor: they depend on nothing else
-
-    def build(self, database, values):
-        """The instance `values` (a slice of a row) describe; None for an outer join's nulls."""
-        if values[self.pk_index] is None:
-            return None
-        converters = self._converters.get(database.vendor)
-        if converters is None:
-            converters = self._converters[database.vendor] = self._converters_of(database)
-        if converters:
-            values = list(values)
-            for index, functions, column in converters:
-                for function in functions:
-                    values[index] = function(values[index], column, database)
-        return self.model.from_db(database.alias, self.attnames, values)
-
-    def _converters_of(self, database) -> list:
-        found = []
-        for index, field in enumerate(self.fields):
-            column = field.get_col(self.alias)
-            functions = database.ops.get_db_converters(column) + column.get_db_converters(database)
-            if functions:
-                found.append((index, functions, column))
-        return found
-
-
-def _fetch_one(query: str, params: list, *columns: _Columns, prepared: bool) -> list | None:
-    """The instances described by the one row `query` finds, one per `columns` in the order of
-    the SELECT (None where an outer join found nothing); None when it finds no row."""
-    database = connections[DEFAULT_DB_ALIAS]
-    with _cursor(database, prepared=prepared) as cursor:
-        cursor.execute(query, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    instances, start = [], 0
-    for part in columns:
-        instances.append(part.build(database, row[start : start + part.width]))
-        start += part.width
-    return instances
-
-
-def _cursor(database, *, prepared: bool):
-    """A cursor for the statements below; on PostgreSQL, if `prepared`, one that has them
-    prepared: parsed and planned once per connection rather than at each scan. Django's psycopg
-    cursors bind parameters on the client, so PostgreSQL parses and plans every statement it
-    is sent (binding them on the server breaks some grouped queries: Django ticket #34255);
-    for the device's four-table join that took 0.3 ms of its CPU, against 0.05 ms to run the
-    prepared one. psycopg prepares only where the connection's `prepare_threshold` is set
-    (config/settings.py); Django's own cursors never do.
-
-    Only for statements whose plan cannot go stale: the plan is made once, with the tables as
-    they are then, and kept as long as the connection."""
-    if not prepared or database.vendor != "postgresql":
-        return database.cursor()
-    database.ensure_connection()
-    database.validate_thread_sharing()
-    with database.wrap_database_errors:
-        cursor = _preparing_cursor_class()(database.connection)
-    if database.queries_logged:
-        return database.make_debug_cursor(cursor)
-    return database.make_cursor(cursor)
-
-
-@functools.cache
-def _preparing_cursor_class():
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    class PreparingCursor(ServerBindingCursor):
-        def execute(self, query, params=None, **kwargs):
-            return super().execute(query, params, prepare=True)
-
-    return PreparingCursor
-
-
-def _set_related(instance, name: str, value) -> None:
-    """What select_related does: `instance.<name>` is `value` without a query."""
-    instance._meta.get_field(name).set_cached_value(instance, value)
-
-
-_DEVICE = _Columns(ScannerDevice, "d")
-# What the door reads of its event: not its descriptions, which can be long.
-_EVENT = _Columns(
-    Event,
-    "e",
-    only=(
-        "organisation",
-        "kind",
-        "slug",
-        "title",
-        "title_fr",
-        "title_en",
-        "time_zone",
-        "start",
-        "end",
-        "access",
-        "status",
-    ),
-)
-_DEFAULT_CHECKPOINT = _Columns(Checkpoint, "c")
-_ENTRANCE = _Columns(Checkpoint, "x")
-_DEVICE_QUERY = f"""
-    SELECT {_DEVICE.sql}, {_EVENT.sql}, {_DEFAULT_CHECKPOINT.sql}, {_ENTRANCE.sql}
-    FROM registrations_scannerdevice d
-    JOIN events_event e ON e.id = d.event_id
-    LEFT JOIN registrations_checkpoint c ON c.id = d.checkpoint_id
-    LEFT JOIN registrations_checkpoint x ON x.event_id = d.event_id AND x.session_id IS NULL
-    WHERE d.token_digest = %s
-"""  # noqa: S608 - the models' own column names, no outside input
-
-_REGISTRATION = _Columns(Registration, "r")
-_TICKET_TYPE = _Columns(TicketType, "t")
-_FIRST_ENTRY = _Columns(CheckIn, "f")
-# The first entry is found by the one-first-entry constraint's (partial, unique) index.
-_BADGE_QUERY = f"""
-    SELECT {_REGISTRATION.sql}, {_TICKET_TYPE.sql}, {_FIRST_ENTRY.sql}
-    FROM registrations_registration r
-    JOIN registrations_tickettype t ON t.id = r.ticket_type_id
-    LEFT JOIN registrations_checkin f
-        ON f.registration_id = r.id AND f.checkpoint_id = %s AND f.attendance_day = %s
-        AND f.is_first_entry
-"""  # noqa: S608 - the models' own column names, no outside input
-_BADGE_BY_TOKEN_QUERY = _BADGE_QUERY + "WHERE r.badge_token = %s"
-_BADGE_BY_ID_QUERY = _BADGE_QUERY + "WHERE r.id = %s"
-
-_ATTENDANCE_DAY = CheckIn._meta.get_field("attendance_day")
-_CHECKIN_INSERTED = [field for field in CheckIn._meta.concrete_fields if not field.primary_key]
-# With no conflict target, DO NOTHING covers both constraints a scan may run into; RETURNING
-# gives no row when one refused it.
-_INSERT_QUERY = (
-    "INSERT INTO registrations_checkin ("  # noqa: S608 - the model's own column names
-    + ", ".join(f'"{field.column}"' for field in _CHECKIN_INSERTED)
-    + ") VALUES ("
-    + ", ".join(["%s"] * len(_CHECKIN_INSERTED))
-    + ") ON CONFLICT DO NOTHING RETURNING id"
-)

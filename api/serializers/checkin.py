@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from api.serializers.fields import StrictBooleanField
-from registrations.models import CheckIn, TicketType
+from registrations.models import CheckIn
 
 
 class CheckInRequestSerializer(serializers.Serializer):
@@ -53,30 +53,6 @@ class CheckInRequestSerializer(serializers.Serializer):
         return attrs
 
 
-def plain_scan(data) -> dict | None:
-    """What CheckInRequestSerializer validates a door's usual scan to, `{"token", "nonce"}`
-    as two short plain strings, without running it (on the busiest endpoint a serializer
-    costs as much as a query); None for any other body, which the serializer then judges."""
-    if type(data) is not dict or data.keys() != {"token", "nonce"}:
-        return None
-    token, nonce = data["token"], data["nonce"]
-    if not (_is_plain_text(token) and _is_plain_text(nonce)):
-        return None
-    return {"token": token, "nonce": nonce, "direction": CheckIn.Direction.ENTRY, "offline": False}
-
-
-def _is_plain_text(value) -> bool:
-    # What a CharField(max_length=64) takes unchanged: text of 1 to 64 characters without
-    # surrounding blanks, null characters or lone surrogates (ASCII has none).
-    return (
-        type(value) is str
-        and 0 < len(value) <= 64
-        and value.isascii()
-        and "\x00" not in value
-        and value.strip() == value
-    )
-
-
 class AttendeeSerializer(serializers.Serializer):
     registration = serializers.IntegerField(source="pk")
     name = serializers.CharField(source="full_name")
@@ -120,50 +96,6 @@ class CheckInResultSerializer(serializers.Serializer):
 
     def get_checkpoint(self, scan) -> dict:
         return {"id": scan.checkin.checkpoint_id, "name": self.context["checkpoint"].name}
-
-
-_DATETIME = serializers.DateTimeField()
-# What get_category_display() looks up, without building the choices anew at each call.
-_CATEGORY_LABELS = dict(TicketType.Category.choices)
-
-
-def check_in_answer(scan, checkpoint) -> dict:
-    """CheckInResultSerializer(scan, context={"checkpoint": checkpoint}).data, built directly:
-    the same keys in the same order and the same values (the serializer stays the documented
-    schema; a test holds the two together)."""
-    record, registration, first = scan.checkin, scan.registration, scan.first_entry
-    attendee = None
-    if registration is not None:
-        ticket_type = registration.ticket_type
-        attendee = {
-            "registration": registration.pk,
-            "name": str(registration.full_name),
-            "organisation": str(registration.organisation),
-            "category": str(ticket_type.category),
-            "category_label": str(_CATEGORY_LABELS.get(ticket_type.category, ticket_type.category)),
-            "ticket_type": str(ticket_type.name),
-        }
-    first_checked_in = None
-    if first is not None:
-        first_checked_in = {
-            "at": _DATETIME.to_representation(first.scanned_at),
-            "gate": str(first.gate),
-            "checkpoint": str(first.checkpoint.name),
-        }
-    return {
-        "result": str(record.result),
-        "message": str(scan.message),
-        "reason": str(record.reason),
-        "checkin": record.pk,
-        "nonce": str(record.nonce),
-        "direction": str(record.direction),
-        "scanned_at": _DATETIME.to_representation(record.scanned_at),
-        "offline": bool(record.is_offline),
-        "replayed": bool(scan.is_replay),
-        "checkpoint": {"id": record.checkpoint_id, "name": checkpoint.name},
-        "attendee": attendee,
-        "first_checked_in": first_checked_in,
-    }
 
 
 class CheckpointSerializer(serializers.Serializer):

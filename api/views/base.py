@@ -21,7 +21,7 @@ class ApiViewMixin:
     def initial(self, request, *args, **kwargs):
         # The site's LocaleMiddleware gives unprefixed paths the default language (French);
         # API clients choose theirs with Accept-Language (or the site's language cookie).
-        language = translation.get_language_from_request(request._request, check_path=False)
+        language = translation.get_language_from_request(request, check_path=False)
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
         super().initial(request, *args, **kwargs)

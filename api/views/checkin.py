@@ -6,19 +6,15 @@ without the network. A device authenticates with its own token (`Authorization: 
 and is limited to its event; a person with a login may scan at the events of the
 organisations they belong to (door staff included)."""
 
-import json
 from datetime import timedelta
 
-from django.http import HttpResponse
-from django.utils import timezone, translation
-from django.utils.cache import patch_vary_headers
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -29,8 +25,6 @@ from api.serializers.checkin import (
     CheckInResultSerializer,
     CheckpointSerializer,
     OfflineBundleSerializer,
-    check_in_answer,
-    plain_scan,
 )
 from api.views.base import ApiViewMixin
 from events.models import Event
@@ -46,16 +40,6 @@ DOOR_ERRORS = {
 
 # Events listed for scanning: those not over for more than this.
 RECENTLY_ENDED = timedelta(days=1)
-# Accept headers to which DRF would answer with its JSON renderer, unparametrised.
-PLAIN_ACCEPT = ("*/*", "application/json")
-# A usual scan's body is under 200 bytes; DRF reads larger ones (and judges them).
-PLAIN_SCAN_MAX_BYTES = 1024
-
-
-def activate_language(request) -> None:
-    """The request's language, as ApiViewMixin.initial chooses it."""
-    translation.activate(translation.get_language_from_request(request, check_path=False))
-    request.LANGUAGE_CODE = translation.get_language()
 
 
 class CanScan(BasePermission):
@@ -119,59 +103,6 @@ class DoorViewMixin(ApiViewMixin):
 
 class CheckInView(DoorViewMixin, APIView):
     parser_classes = [JSONParser]
-    # What DRF's Response would be rendered with when the client accepts JSON.
-    renderer = JSONRenderer()
-
-    def dispatch(self, request, *args, **kwargs):
-        """A device's usual scan is answered by `answer_plain_scan`, outside DRF's request
-        handling; every other request, and every usual scan it would not answer with a 200,
-        goes through DRF as usual."""
-        if request.method == "POST":
-            response = self.answer_plain_scan(request)
-            if response is not None:
-                return response
-        return super().dispatch(request, *args, **kwargs)
-
-    def answer_plain_scan(self, request) -> HttpResponse | None:
-        """The answer to a scanner device's usual scan, `{"token", "nonce"}` as UTF-8 JSON
-        from a client that accepts JSON, as DRF would give it (the same renderer, the same
-        headers; a test holds the two together); None for any other request, or an unknown or
-        revoked device, or a checkpoint or scan the service refuses, which DRF then answers.
-        On the busiest endpoint, DRF's handling of a request (its wrapper, content negotiation
-        and parsers, authenticators and permissions) cost a quarter of the CPU."""
-        keyword, _space, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
-        if (
-            keyword.lower() != "device"
-            or request.content_type != "application/json"
-            or request.content_params.get("charset", "utf-8").lower() != "utf-8"
-            or request.META.get("HTTP_ACCEPT", "*/*") not in PLAIN_ACCEPT
-            or not 0 < int(request.META.get("CONTENT_LENGTH") or 0) <= PLAIN_SCAN_MAX_BYTES
-        ):
-            return None
-        try:
-            data = plain_scan(json.loads(request.body.decode()))
-        except ValueError:  # not UTF-8, or not JSON
-            return None
-        if data is None:
-            return None
-        device = checkin.device_for_token(token)
-        if device is None or device.is_revoked:
-            return None
-        activate_language(request)
-        checkpoint = checkin.device_checkpoint(device)
-        if checkpoint is None:
-            return None
-        try:
-            answer = self.answer_scan(data, checkpoint=checkpoint, device=device, user=None)
-        except checkin.CheckInError:
-            return None
-        response = HttpResponse(self.renderer.render(answer), content_type="application/json")
-        for header, value in self.default_response_headers.items():
-            if header == "Vary":
-                patch_vary_headers(response, [value])
-            else:
-                response[header] = value
-        return response
 
     @extend_schema(
         operation_id="checkin_create",
@@ -185,39 +116,28 @@ class CheckInView(DoorViewMixin, APIView):
         tags=["check-in"],
     )
     def post(self, request):
-        data = plain_scan(request.data)
-        if data is None:
-            serializer = CheckInRequestSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            data = serializer.validated_data
+        serializer = CheckInRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         checkpoint = self.checkpoint(data.get("checkpoint"))
         try:
-            answer = self.answer_scan(
-                data, checkpoint=checkpoint, device=self.device, user=request.user
+            scan = checkin.check_in(
+                checkpoint=checkpoint,
+                nonce=data["nonce"],
+                token=data.get("token"),
+                registration_id=data.get("registration"),
+                device=self.device,
+                user=request.user,
+                direction=data["direction"],
+                scanned_at=data.get("scanned_at"),
+                is_offline=data["offline"],
+                client_result=data.get("client_result", ""),
             )
         except checkin.CheckInError as error:
             raise exceptions.ValidationError({error.field: [str(error.message)]}) from None
-        return Response(answer)
-
-    @staticmethod
-    def answer_scan(data: dict, *, checkpoint, device, user) -> dict:
-        """Check the scan `data` (validated) in at `checkpoint` and answer it. Raises
-        checkin.CheckInError before recording anything."""
-        scan = checkin.check_in(
-            checkpoint=checkpoint,
-            nonce=data["nonce"],
-            token=data.get("token"),
-            registration_id=data.get("registration"),
-            device=device,
-            user=user,
-            direction=data["direction"],
-            scanned_at=data.get("scanned_at"),
-            is_offline=data["offline"],
-            client_result=data.get("client_result", ""),
-        )
-        if device is not None:
-            checkin.note_device_seen(device)
-        return check_in_answer(scan, checkpoint)
+        if self.device is not None:
+            checkin.note_device_seen(self.device)
+        return Response(CheckInResultSerializer(scan, context={"checkpoint": checkpoint}).data)
 
 
 class CheckpointListView(DoorViewMixin, APIView):

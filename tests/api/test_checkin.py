@@ -6,15 +6,21 @@ import zoneinfo
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
-from rest_framework.views import APIView
 
 from events.models import Membership
 from registrations import checkin
-from registrations.models import CheckIn, Checkpoint, Payment, Registration, SessionSignup
+from registrations.models import (
+    CheckIn,
+    Checkpoint,
+    Payment,
+    Registration,
+    ScannerDevice,
+    SessionSignup,
+)
 from tests.factories import EventFactory, SessionFactory, TicketTypeFactory
 from tests.registrations.checkin_factories import CheckInFactory
 from tests.registrations.organiser_factories import RegistrationFactory
@@ -50,6 +56,7 @@ def device_client(event, name="Entrée nord", **kwargs):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Device {token}")
     client.device = device
+    client.token = token
     return client
 
 
@@ -479,45 +486,105 @@ def test_form_encoded_body_is_refused(gate, attendee):
 # --- Query counts ---------------------------------------------------------------------------
 
 
-def test_a_scan_costs_three_queries(gate, attendee, django_assert_num_queries):
+def test_a_usual_scan_costs_two_queries(attendee, django_assert_num_queries):
     checkin.entrance_checkpoint(attendee.event)
-    scan(gate, attendee.badge_token)  # the device is now "seen"
+    gate = device_client(attendee.event)
+    scan(gate, attendee.badge_token)  # the device is now cached and "seen"
     other = RegistrationFactory(ticket_type=attendee.ticket_type)
 
-    # The device with its event and checkpoints; the badge with its first entry here; the
-    # insert. Each its own transaction: no BEGIN, no COMMIT, no lock.
-    with django_assert_num_queries(3):
+    # The badge with its first entry here; the insert. The device comes from the cache. Each
+    # its own transaction: no BEGIN, no COMMIT, no lock.
+    with django_assert_num_queries(2):
         assert scan(gate, other.badge_token).json()["result"] == "ok"
-    # A repeat costs no more: its first entry came with the badge.
-    with django_assert_num_queries(3):
+    # A repeat: tried as a first entry, refused by the constraint, its first entry read, the
+    # repeat recorded.
+    with django_assert_num_queries(4):
         assert scan(gate, other.badge_token).json()["result"] == "already_checked_in"
 
 
-def test_on_postgresql_the_device_and_the_insert_are_prepared_not_the_badge(gate, attendee):
-    answer = scan(gate, attendee.badge_token).json()
-
-    assert answer["result"] == "ok"
-    if connection.settings_dict["OPTIONS"].get("prepare_threshold") is None:
-        # SQLite, or PostgreSQL with DATABASE_PREPARED_STATEMENTS=0: nothing asks to prepare.
-        assert connection.vendor != "postgresql" or not _prepared_statements()
-        return
-    prepared = _prepared_statements()
-    assert any("FROM registrations_scannerdevice d" in statement for statement in prepared)
-    assert any(statement.startswith("INSERT INTO registrations_checkin") for statement in prepared)
-    # Its plan would be the one made while the check-ins table was small: read whole.
-    assert not any("FROM registrations_registration r" in statement for statement in prepared)
+# --- A device read from the cache: any change applies from its next scan --------------------
 
 
-def _prepared_statements() -> list[str]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        return [row[0] for row in cursor.fetchall()]
+def test_a_device_revoked_after_scanning_is_refused_at_its_next_scan(gate, attendee):
+    other = RegistrationFactory(ticket_type=attendee.ticket_type)
+    assert scan(gate, attendee.badge_token).json()["result"] == "ok"
+
+    checkin.revoke_scanner_device(device=ScannerDevice.objects.get(pk=gate.device.pk))
+    response = scan(gate, other.badge_token)
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "This device has been revoked."}
+    assert CheckIn.objects.count() == 1
 
 
-# --- A device's usual scan, answered outside DRF's request handling -------------------------
+def test_a_device_read_just_before_its_revocation_is_not_cached_after_it(gate, attendee):
+    """A worker reads the device from the database, the device is revoked, then the worker
+    stores what it read: the next scan must still find the device revoked."""
+    key = checkin.device_cache_key(checkin.token_digest(gate.token))
+    stale = ScannerDevice.objects.get(pk=gate.device.pk)
+    cache.delete(key)
+
+    checkin.revoke_scanner_device(device=ScannerDevice.objects.get(pk=gate.device.pk))
+    cache.add(key, stale, checkin.DEVICE_CACHED_FOR)  # the late worker
+
+    assert scan(gate, attendee.badge_token).status_code == 401
 
 
-def test_a_devices_usual_scan_is_answered_as_drf_answers_any_other(gate, attendee):
+def test_a_renamed_device_records_its_new_gate_name_from_its_next_scan(gate, attendee):
+    other = RegistrationFactory(ticket_type=attendee.ticket_type)
+    scan(gate, attendee.badge_token)
+
+    device = ScannerDevice.objects.get(pk=gate.device.pk)
+    device.name = "Entrée sud"
+    device.save()
+    scan(gate, other.badge_token)
+
+    assert list(CheckIn.objects.order_by("pk").values_list("gate", flat=True)) == [
+        "Entrée nord",
+        "Entrée sud",
+    ]
+
+
+def test_a_device_given_another_checkpoint_scans_there_from_its_next_scan(event, gate, attendee):
+    workshop = Checkpoint.objects.create(
+        event=event, session=SessionFactory(event=event), name_fr="Atelier", name_en="Workshop"
+    )
+    assert scan(gate, attendee.badge_token).json()["checkpoint"]["name"] == "Entrance"
+
+    device = ScannerDevice.objects.get(pk=gate.device.pk)
+    device.checkpoint = workshop
+    device.save()
+
+    assert scan(gate, attendee.badge_token).json()["checkpoint"]["name"] == "Workshop"
+
+
+def test_an_entrance_closed_early_refuses_the_next_scan(event, gate, attendee):
+    other = RegistrationFactory(ticket_type=attendee.ticket_type)
+    assert scan(gate, attendee.badge_token).json()["result"] == "ok"
+
+    entrance = checkin.entrance_checkpoint(event)
+    entrance.closes_at = timezone.now() - timedelta(minutes=1)
+    entrance.save()
+    body = scan(gate, other.badge_token).json()
+
+    assert (body["result"], body["reason"]) == ("not_valid_now", "closed")
+
+
+def test_a_device_is_heard_from_once_a_minute_whatever_the_scans(gate, attendee):
+    other = RegistrationFactory(ticket_type=attendee.ticket_type)
+    scan(gate, attendee.badge_token)
+    seen = ScannerDevice.objects.get(pk=gate.device.pk).last_seen_at
+
+    scan(gate, other.badge_token)
+
+    assert seen is not None
+    assert ScannerDevice.objects.get(pk=gate.device.pk).last_seen_at == seen
+
+
+# --- One pipeline: every body a scanner may send is judged by the request serializer --------
+
+
+def test_a_devices_usual_scan_is_answered_as_a_scan_with_its_defaults_spelled_out(gate, attendee):
     twin = RegistrationFactory(
         ticket_type=attendee.ticket_type,
         first_name="Alessia",
@@ -525,7 +592,6 @@ def test_a_devices_usual_scan_is_answered_as_drf_answers_any_other(gate, attende
         organisation="EN3S",
     )
     usual = scan(gate, attendee.badge_token, nonce="nonce-1")
-    # The same scan with its defaults spelled out is not a usual one: DRF answers it.
     spelled_out = scan(gate, twin.badge_token, nonce="nonce-2", direction="entry", offline=False)
 
     assert usual.status_code == spelled_out.status_code == 200
@@ -548,24 +614,100 @@ def test_a_devices_usual_scan_is_answered_as_drf_answers_any_other(gate, attende
     }
 
 
-def test_a_devices_usual_scan_does_not_go_through_drf(gate, attendee, monkeypatch):
-    def no_drf(*args, **kwargs):
-        raise AssertionError("DRF's request handling ran")
-
-    monkeypatch.setattr(APIView, "initial", no_drf)
-
-    assert scan(gate, attendee.badge_token).json()["result"] == "ok"
-    with pytest.raises(AssertionError, match="DRF's request handling ran"):
-        scan(gate, attendee.badge_token, direction="entry")
-
-
-def test_a_client_asking_for_indented_json_gets_drfs_answer(gate, attendee):
+def test_a_client_asking_for_indented_json_gets_it(gate, attendee):
     body = {"token": attendee.badge_token, "nonce": "n-indent"}
 
     response = gate.post(URL, body, format="json", HTTP_ACCEPT="application/json; indent=2")
 
     assert response.status_code == 200
     assert b'\n  "result": "ok"' in response.content
+
+
+ANSWER_KEYS = [
+    "result",
+    "message",
+    "reason",
+    "checkin",
+    "nonce",
+    "direction",
+    "scanned_at",
+    "offline",
+    "replayed",
+    "checkpoint",
+    "attendee",
+    "first_checked_in",
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "messages"),
+    [
+        ("fr", ["Bienvenue", "Entrée déjà enregistrée", "Bienvenue", "Badge inconnu"]),
+        ("en", ["Welcome", "Already checked in", "Welcome", "Unknown badge"]),
+    ],
+)
+def test_every_kind_of_answer_has_the_documented_keys_in_the_language_asked(
+    gate, attendee, language, messages
+):
+    def send(token, nonce=None):
+        body = {"token": token, "nonce": nonce or uuid.uuid4().hex}
+        return gate.post(URL, body, format="json", HTTP_ACCEPT_LANGUAGE=language).json()
+
+    answers = [
+        send(attendee.badge_token, "first"),
+        send(attendee.badge_token),
+        send(attendee.badge_token, "first"),
+        send("nobody"),
+    ]
+
+    assert [list(answer) for answer in answers] == [ANSWER_KEYS] * 4
+    assert [answer["message"] for answer in answers] == messages
+    assert [answer["replayed"] for answer in answers] == [False, False, True, False]
+    assert answers[1]["first_checked_in"]["checkpoint"] == answers[0]["checkpoint"]["name"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"token": "Xa1-_b2" * 3, "nonce": uuid.UUID(int=7).hex},
+        {"token": "t", "nonce": "n" * 64},
+        {"nonce": "n", "token": "t" * 64},
+    ],
+)
+def test_a_usual_scan_of_an_unknown_badge_is_answered_and_recorded(gate, body):
+    response = post_raw(gate, json.dumps(body).encode())
+
+    assert response.status_code == 200
+    assert response.json()["result"] == "unknown"
+    assert CheckIn.objects.get().nonce == body["nonce"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "keys"),
+    [
+        ({"token": "t" * 65, "nonce": "n"}, 400, ["token"]),
+        ({"token": "", "nonce": "n"}, 400, ["token"]),
+        ({"token": " t", "nonce": "n"}, 200, ["unknown"]),
+        ({"token": "t\n", "nonce": "n"}, 200, ["unknown"]),
+        ({"token": "t\x00", "nonce": "n"}, 400, ["token"]),
+        ({"token": "tété", "nonce": "n"}, 200, ["unknown"]),
+        ({"token": "\ud800", "nonce": "n"}, 400, ["token"]),
+        ({"token": 12, "nonce": "n"}, 200, ["unknown"]),
+        ({"token": "t", "nonce": None}, 400, ["nonce"]),
+        ({"token": "t", "nonce": "n", "direction": "exit"}, 400, ["direction"]),
+        ({"token": "t"}, 400, ["nonce"]),
+        (["token", "nonce"], 400, ["non_field_errors"]),
+    ],
+)
+def test_any_other_body_is_answered_or_refused_field_by_field(gate, body, status, keys):
+    response = post_raw(gate, json.dumps(body).encode())
+
+    assert response.status_code == status
+    if status == 200:
+        assert [response.json()["result"]] == keys
+    else:
+        assert list(response.json()) == keys
+        assert CheckIn.objects.count() == 0
 
 
 # --- Checkpoints, offline bundle, devices ---------------------------------------------------

@@ -14,6 +14,7 @@ PRODUCTION = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "colloque.example.org",
     "CSRF_TRUSTED_ORIGINS": "https://colloque.example.org",
+    "CACHE_URL": "redis://127.0.0.1:6379/11",
 }
 
 
@@ -21,7 +22,8 @@ def manage(*args, env=None, database_url=None, pythonpath=None):
     child_env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"} and not key.startswith("SECURE_")
+        if key not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "CACHE_URL"}
+        and not key.startswith("SECURE_")
     }
     child_env.update(env or {})
     if database_url:
@@ -53,6 +55,16 @@ def test_deploy_checks_refuse_the_development_secret_key():
 
     assert result.returncode != 0
     assert "security.W009" in result.stderr
+
+
+def test_deploy_checks_refuse_a_cache_each_worker_keeps_to_itself():
+    env = {key: value for key, value in PRODUCTION.items() if key != "CACHE_URL"}
+
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+
+    assert result.returncode != 0
+    assert "registrations.E001" in result.stderr
+    assert "CACHE_URL" in result.stderr
 
 
 def test_deploy_checks_catch_a_production_server_that_turned_off_https():
