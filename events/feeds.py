@@ -31,7 +31,7 @@ from events import calendar, feed_cache
 from events.models import Event, PartnerFeed, Session, Track
 
 # Part of every ETag: change it when the feeds' content changes for the same data.
-FEED_FORMAT = "1"
+FEED_FORMAT = "2"
 ALARM_MAX_MINUTES = 7 * 24 * 60
 PUBLISHED = (Event.Status.PUBLISHED, Event.Status.CANCELLED)
 
