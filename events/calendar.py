@@ -20,9 +20,13 @@ from icalendar import (
     TimezoneDaylight,
     TimezoneStandard,
     vCalAddress,
+    vCategory,
+    vDDDTypes,
     vDuration,
+    vInt,
     vText,
     vUnknown,
+    vUri,
 )
 from icalendar import Event as VEvent
 from icalendar import Timezone as VTimezone
@@ -397,46 +401,72 @@ def feed_calendar(
     calendar.add("x-wr-timezone", events[0].time_zone if events else settings.TIME_ZONE)
     calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(FEED_REFRESH))
+    values = SharedValues()
     for entry in entries:
-        calendar.add_component(entry_vevent(entry, stamp=stamp, alarm_minutes=alarm_minutes))
+        calendar.add_component(
+            entry_vevent(entry, stamp=stamp, alarm_minutes=alarm_minutes, values=values)
+        )
     return calendar.to_ical(sorted=False)
 
 
+class SharedValues:
+    """Property values typed once for a whole calendar: sessions start when others end, in
+    the same rooms and tracks, with the same status and stamp."""
+
+    def __init__(self):
+        self.typed: dict[tuple, object] = {}
+
+    def __call__(self, kind: type, value, key=None):
+        key = (kind, key if key is not None else value)
+        typed = self.typed.get(key)
+        if typed is None:
+            typed = self.typed[key] = kind(value)
+        return typed
+
+
 def entry_vevent(
-    entry: FeedEntry, *, stamp: datetime, alarm_minutes: int | None = None, transp: str = ""
+    entry: FeedEntry,
+    *,
+    stamp: datetime,
+    alarm_minutes: int | None = None,
+    transp: str = "",
+    values: SharedValues | None = None,
 ) -> VEvent:
     """The VEVENT of `entry`, for a feed or an invitation: its UID, DTSTAMP (`stamp`),
     SEQUENCE, DTSTART and DTEND (in the entry's zone, or all-day dates), SUMMARY, STATUS and
     TRANSP (`transp`, or opaque unless cancelled), and what it has of LOCATION, DESCRIPTION,
-    CATEGORIES and URL; with `alarm_minutes`, a VALARM before a timed entry still on."""
+    CATEGORIES and URL; with `alarm_minutes`, a VALARM before a timed entry still on.
+    `values` shares typed values between the entries of one calendar."""
+    shared = values or SharedValues()
     vevent = VEvent()
-    vevent.add("uid", entry.uid)
-    vevent.add("dtstamp", stamp.astimezone(UTC))
-    vevent.add("sequence", entry.sequence)
+    vevent.add("uid", vText(entry.uid))
+    vevent.add("dtstamp", shared(vDDDTypes, stamp.astimezone(UTC)))
+    vevent.add("sequence", shared(vInt, entry.sequence))
     is_timed = isinstance(entry.start, datetime)
-    if is_timed:
-        vevent.add("dtstart", in_zone_unless_repeated(entry.start, entry.zone))
-        vevent.add("dtend", in_zone_unless_repeated(entry.end, entry.zone))
-    else:
-        vevent.add("dtstart", entry.start)
-        vevent.add("dtend", entry.end)
-    vevent.add("summary", entry.summary)
+    for name, moment in (("dtstart", entry.start), ("dtend", entry.end)):
+        if is_timed:
+            local = in_zone_unless_repeated(moment, entry.zone)
+            # Keyed by the zone too: the same instant is another value in another zone.
+            vevent.add(name, shared(vDDDTypes, local, key=(local, local.tzinfo)))
+        else:
+            vevent.add(name, moment)
+    vevent.add("summary", vText(entry.summary))
     is_on = entry.status != "CANCELLED"
-    vevent.add("status", entry.status)
-    vevent.add("transp", transp or ("OPAQUE" if is_on else "TRANSPARENT"))
+    vevent.add("status", shared(vText, entry.status))
+    vevent.add("transp", shared(vText, transp or ("OPAQUE" if is_on else "TRANSPARENT")))
     if entry.location:
-        vevent.add("location", entry.location)
+        vevent.add("location", shared(vText, entry.location))
     if entry.description:
-        vevent.add("description", entry.description)
+        vevent.add("description", vText(entry.description))
     if entry.categories:
-        vevent.add("categories", list(entry.categories))
+        vevent.add("categories", shared(vCategory, list(entry.categories), key=entry.categories))
     if entry.url:
-        vevent.add("url", entry.url)
+        vevent.add("url", vUri(entry.url))
     if alarm_minutes is not None and is_on and is_timed:
         alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", entry.summary)
-        alarm.add("trigger", timedelta(minutes=-alarm_minutes))
+        alarm.add("action", shared(vText, "DISPLAY"))
+        alarm.add("description", vText(entry.summary))
+        alarm.add("trigger", shared(vDuration, timedelta(minutes=-alarm_minutes)))
         vevent.add_component(alarm)
     return vevent
 
