@@ -2,10 +2,11 @@
 validators (ETag and Last-Modified) and each built body, in Django's cache.
 
 The cache must be shared by every worker (Redis through CACHE_URL in production): a cache of
-one process would keep answering 304 from the other workers after a change. Validators live
-under a generation that every change of what a feed shows replaces (events/signals.py, and the
-services that write without signals), so a change forgets them all at once; bodies are kept by
-their ETag, which names the data they show, and need no forgetting.
+one process would keep answering 304 from the other workers after a change. Validators are
+kept with the generation they were read in, which every change of what a feed shows replaces
+(events/signals.py, and the services that write without signals): a change forgets them all at
+once, and a poll reads the generation and its feed's validators in one round trip. Bodies are
+kept by their ETag, which names the data they show, and need no forgetting.
 """
 
 from uuid import uuid4
@@ -18,13 +19,22 @@ GENERATION_KEY = "feeds:generation"
 ENTRY_SECONDS = 24 * 60 * 60
 
 
-def current_generation() -> str:
-    """The generation validators are kept under now."""
-    generation = cache.get(GENERATION_KEY)
+def cached_validators(address: str) -> tuple[str, object | None]:
+    """The current generation and the validators kept for `address` in it (None if none)."""
+    key = validator_key(address)
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, uuid4().hex, timeout=None)
-        generation = cache.get(GENERATION_KEY)
-    return generation
+        return cache.get(GENERATION_KEY), None
+    kept = found.get(key)
+    if kept is None or kept[0] != generation:
+        return generation, None
+    return generation, kept[1]
+
+
+def keep_validators(address: str, generation: str, validators) -> None:
+    cache.set(validator_key(address), (generation, validators), ENTRY_SECONDS)
 
 
 def forget_feed_validators() -> None:
@@ -40,8 +50,8 @@ def _new_generation() -> None:
     cache.set(GENERATION_KEY, uuid4().hex, timeout=None)
 
 
-def validator_key(generation: str, address: str) -> str:
-    return f"feeds:validator:{generation}:{address}"
+def validator_key(address: str) -> str:
+    return f"feeds:validator:{address}"
 
 
 def body_key(etag: str) -> str:

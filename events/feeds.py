@@ -182,14 +182,12 @@ def serve_feed(
     validators are kept under it in the shared cache until the next change, and a 304 then
     reads no table. Without it (a feed whose changes send no signal), `find` reads them from
     the database at each request. Bodies are kept in the cache by their ETag."""
-    cached_under = None
+    generation = None
     validators = None
     feed = None
     if address is not None:
-        cached_under = feed_cache.validator_key(
-            feed_cache.current_generation(), f"{address}|{get_language()}|{alarm}"
-        )
-        validators = cache.get(cached_under)
+        address = f"{address}|{get_language()}|{alarm}"
+        generation, validators = feed_cache.cached_validators(address)
     if validators is None:
         feed = find()
         if feed is None:
@@ -210,8 +208,8 @@ def serve_feed(
             cache.set(feed_cache.body_key(validators.etag), body, feed_cache.ENTRY_SECONDS)
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{validators.filename}.ics"'
-    if feed is not None and cached_under is not None:
-        cache.set(cached_under, validators, feed_cache.ENTRY_SECONDS)
+    if feed is not None and generation is not None:
+        feed_cache.keep_validators(address, generation, validators)
     response["ETag"] = validators.etag
     response["Last-Modified"] = http_date(validators.last_modified)
     # Clients may keep a copy but must ask (cheaply) before using it.
