@@ -14,6 +14,8 @@ PRODUCTION = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "colloque.example.org",
     "CSRF_TRUSTED_ORIGINS": "https://colloque.example.org",
+    # Not reached by the checks: they only read which backend it names.
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
 }
 
 
@@ -53,6 +55,15 @@ def test_deploy_checks_refuse_the_development_secret_key():
 
     assert result.returncode != 0
     assert "security.W009" in result.stderr
+
+
+def test_deploy_checks_refuse_a_cache_each_worker_keeps_to_itself():
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", env={**PRODUCTION, "CACHE_URL": ""}
+    )
+
+    assert result.returncode != 0
+    assert "events.E001" in result.stderr
 
 
 def test_deploy_checks_catch_a_production_server_that_turned_off_https():
