@@ -19,22 +19,26 @@ GENERATION_KEY = "feeds:generation"
 ENTRY_SECONDS = 24 * 60 * 60
 
 
-def cached_validators(address: str) -> tuple[str, object | None]:
-    """The current generation and the validators kept for `address` in it (None if none)."""
+def cached_validators(address: str, *, scope: str = "") -> tuple[tuple, object | None]:
+    """The current generations (the feeds', and `scope`'s if given: the generation of one
+    attendee's agenda) and the validators kept for `address` in them (None if none)."""
+    generation_keys = [GENERATION_KEY, *([scope_key(scope)] if scope else [])]
     key = validator_key(address)
-    found = cache.get_many([GENERATION_KEY, key])
-    generation = found.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, uuid4().hex, timeout=None)
-        return cache.get(GENERATION_KEY), None
+    found = cache.get_many([*generation_keys, key])
+    for generation_key in generation_keys:
+        if generation_key not in found:
+            cache.add(generation_key, uuid4().hex, timeout=None)
+    if len(found) < len(generation_keys):
+        return tuple(cache.get(generation_key) for generation_key in generation_keys), None
+    generations = tuple(found[generation_key] for generation_key in generation_keys)
     kept = found.get(key)
-    if kept is None or kept[0] != generation:
-        return generation, None
-    return generation, kept[1]
+    if kept is None or kept[0] != generations:
+        return generations, None
+    return generations, kept[1]
 
 
-def keep_validators(address: str, generation: str, validators) -> None:
-    cache.set(validator_key(address), (generation, validators), ENTRY_SECONDS)
+def keep_validators(address: str, generations: tuple, validators) -> None:
+    cache.set(validator_key(address), (generations, validators), ENTRY_SECONDS)
 
 
 def forget_feed_validators() -> None:
@@ -42,12 +46,23 @@ def forget_feed_validators() -> None:
 
     Replaced now, for the rest of this transaction, and again once it commits: a poll between
     the two could have kept the stamp from before the commit under the first replacement."""
-    _new_generation()
-    transaction.on_commit(_new_generation)
+    _new_generation(GENERATION_KEY)
+    transaction.on_commit(lambda: _new_generation(GENERATION_KEY))
 
 
-def _new_generation() -> None:
-    cache.set(GENERATION_KEY, uuid4().hex, timeout=None)
+def forget_scope_validators(scope: str) -> None:
+    """Like forget_feed_validators, for the feeds of one `scope` only (an attendee's agenda:
+    `agenda:<manage token>`)."""
+    _new_generation(scope_key(scope))
+    transaction.on_commit(lambda: _new_generation(scope_key(scope)))
+
+
+def _new_generation(key: str) -> None:
+    cache.set(key, uuid4().hex, timeout=None)
+
+
+def scope_key(scope: str) -> str:
+    return f"feeds:generation:{scope}"
 
 
 def validator_key(address: str) -> str:

@@ -173,21 +173,23 @@ def validators_of(feed: Feed, *, alarm: int | None) -> Validators:
 
 
 def serve_feed(
-    request, *, address: str | None, alarm: int | None, find: Callable[[], Feed | None]
+    request,
+    *,
+    address: str,
+    alarm: int | None,
+    find: Callable[[], Feed | None],
+    scope: str = "",
 ) -> HttpResponse | None:
     """The feed, or 304 Not Modified when the client's copy (If-None-Match, or failing that
     If-Modified-Since) is current; None when `find` finds no feed.
 
     `address` names what the request asks for (the feed's kind and the address's parts): its
-    validators are kept under it in the shared cache until the next change, and a 304 then
-    reads no table. Without it (a feed whose changes send no signal), `find` reads them from
-    the database at each request. Bodies are kept in the cache by their ETag."""
-    generation = None
-    validators = None
+    validators are kept under it in the shared cache until the next change of any feed, or of
+    `scope` (see feed_cache), and a 304 then reads no table. Bodies are kept in the cache by
+    their ETag."""
     feed = None
-    if address is not None:
-        address = f"{address}|{get_language()}|{alarm}"
-        generation, validators = feed_cache.cached_validators(address)
+    address = f"{address}|{get_language()}|{alarm}"
+    generations, validators = feed_cache.cached_validators(address, scope=scope)
     if validators is None:
         feed = find()
         if feed is None:
@@ -208,8 +210,8 @@ def serve_feed(
             cache.set(feed_cache.body_key(validators.etag), body, feed_cache.ENTRY_SECONDS)
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{validators.filename}.ics"'
-    if feed is not None and generation is not None:
-        feed_cache.keep_validators(address, generation, validators)
+    if feed is not None:
+        feed_cache.keep_validators(address, generations, validators)
     response["ETag"] = validators.etag
     response["Last-Modified"] = http_date(validators.last_modified)
     # Clients may keep a copy but must ask (cheaply) before using it.

@@ -22,6 +22,7 @@ from registrations.http import private_page
 from registrations.invoice_pdf import build_invoice
 from registrations.models import Payment, Registration, SessionSignup
 from registrations.ratelimit import rate_limited
+from registrations.signals import agenda_scope
 
 
 @rate_limited("register")
@@ -274,9 +275,8 @@ def manage_agenda(request, token, *, alarm):
     days) and the sessions they signed up for, tentative while the seat is not confirmed and
     cancelled once the registration is. Private, like every page of the personal link.
 
-    Its validators are read from the database at each poll (sign-ups are written in bulk,
-    without signals: their count and latest date say when they changed); its body is kept in
-    the shared cache like every feed's."""
+    Its validators are kept in the shared cache like every feed's, forgotten by the changes of
+    the programme and of the registration and its sign-ups (registrations/signals.py)."""
 
     def find() -> feeds.Feed | None:
         signups = {"signup_count": Count("signups"), "last_signup_at": Max("signups__created_at")}
@@ -337,7 +337,9 @@ def manage_agenda(request, token, *, alarm):
             is_private=True,
         )
 
-    response = feeds.serve_feed(request, address=None, alarm=alarm, find=find)
+    response = feeds.serve_feed(
+        request, address=f"agenda:{token}", alarm=alarm, find=find, scope=agenda_scope(token)
+    )
     if response is None:
         raise Http404
     return private_page(response)
