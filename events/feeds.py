@@ -12,7 +12,7 @@ cache read.
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import UTC, datetime
 from functools import wraps
 
@@ -188,8 +188,10 @@ def serve_feed(
     `scope` (see feed_cache), and a 304 then reads no table. Bodies are kept in the cache by
     their ETag."""
     feed = None
-    address = f"{address}|{get_language()}|{alarm}"
-    generations, validators = feed_cache.cached_validators(address, scope=scope)
+    address = f"{FEED_FORMAT}|{address}|{get_language()}|{alarm}"
+    generations, kept = feed_cache.cached_validators(address, scope=scope)
+    # Kept as a plain tuple: what a previous release cached still reads.
+    validators = Validators(*kept) if kept is not None else None
     if validators is None:
         feed = find()
         if feed is None:
@@ -211,7 +213,7 @@ def serve_feed(
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{validators.filename}.ics"'
     if feed is not None:
-        feed_cache.keep_validators(address, generations, validators)
+        feed_cache.keep_validators(address, generations, astuple(validators))
     response["ETag"] = validators.etag
     response["Last-Modified"] = http_date(validators.last_modified)
     # Clients may keep a copy but must ask (cheaply) before using it.
