@@ -4,8 +4,6 @@ Rules (DESIGN.md): a VTIMEZONE for the event's zone, stable UIDs, DTSTAMP, a SEQ
 grows with each change, cancellations sent with METHOD:CANCEL and STATUS:CANCELLED.
 """
 
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -16,7 +14,21 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from icalendar import Calendar, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
+from icalendar import (
+    Alarm,
+    Calendar,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vCalAddress,
+    vCategory,
+    vDDDTypes,
+    vDuration,
+    vInt,
+    vText,
+    vUnknown,
+    vUri,
+)
+from icalendar import Event as VEvent
 from icalendar import Timezone as VTimezone
 
 from events.models import Event, Session
@@ -48,7 +60,14 @@ def _host_of(site_url: str) -> str:
     return urlsplit(site_url).hostname or "colloque.invalid"
 
 
-def new_calendar(*, method: str | None = None, name: str | None = None) -> Calendar:
+def new_calendar(
+    *,
+    method: str | None = None,
+    name: str | None = None,
+    zones: dict[str, tuple[int, int]] | None = None,
+) -> Calendar:
+    """A calendar, with `method` for an iTIP message, `name` for a feed, and the VTIMEZONE of
+    each of `zones` (its name: the first and last years it must cover)."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -56,8 +75,13 @@ def new_calendar(*, method: str | None = None, name: str | None = None) -> Calen
     if method:
         calendar.add("method", method)
     if name:
-        calendar.add("x-wr-calname", name)
-        calendar.add("name", name)
+        # Commas and semicolons left as they are: clients read the calendar's name as raw text
+        # (X-WR-CALNAME has no registered type), and in a name they can mean nothing else.
+        raw = vText(name).to_ical().decode().replace("\\,", ",").replace("\\;", ";")
+        calendar.add("x-wr-calname", vUnknown(raw))
+        calendar.add("name", vUnknown(raw))
+    for zone_name, (first_year, last_year) in (zones or {}).items():
+        calendar.add_component(vtimezone(zone_name, first_year, last_year))
     return calendar
 
 
@@ -165,15 +189,10 @@ def _observance(is_daylight, name, offset_from, offset_to):
 # --- Subscription feeds ------------------------------------------------------------------------
 # A feed (RFC 5545 without METHOD, with the refresh properties of RFC 7986 and their de-facto
 # X- forms) is what a calendar subscribes to and polls: the programme of an event, a track or a
-# speaker, an attendee's agenda, a partner's events. Feeds are written as text here rather than
-# through icalendar's object model: 300 sessions take over 100 ms with it, a few as text. Only
-# the VTIMEZONE comes from icalendar, built once per zone and years.
+# speaker, an attendee's agenda, a partner's events. Built with icalendar, like the invitations;
+# the built bytes are kept in the shared cache by the feed's ETag (events/feeds.py).
 
-FEED_REFRESH = "PT1H"
-# The longest content line, in octets, without its CRLF (RFC 5545 3.1).
-LINE_OCTETS = 75
-CRLF = "\r\n"
-_CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f]")
+FEED_REFRESH = timedelta(hours=1)
 
 
 class SessionFacts(NamedTuple):
@@ -378,139 +397,78 @@ def feed_calendar(
     for event in events:
         first, last = years.get(event.time_zone, (event.start.year, event.end.year))
         years[event.time_zone] = (min(first, event.start.year), max(last, event.end.year))
-    # Commas and semicolons left as they are: clients read the calendar's name as raw text
-    # (X-WR-CALNAME has no registered type), and in a name they can mean nothing else.
-    calendar_name = escape_text(name).replace("\\,", ",").replace("\\;", ";")
-    header = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        _fold(f"X-WR-CALNAME:{calendar_name}"),
-        _fold(f"NAME:{calendar_name}"),
-        f"X-WR-TIMEZONE:{events[0].time_zone if events else settings.TIME_ZONE}",
-        f"REFRESH-INTERVAL;VALUE=DURATION:{FEED_REFRESH}",
-        f"X-PUBLISHED-TTL:{FEED_REFRESH}",
-    ]
-    vevent_lines = _vevent_writer(_utc_text(stamp), alarm_minutes)
-    body = []
+    calendar = new_calendar(name=name, zones=years)
+    calendar.add("x-wr-timezone", events[0].time_zone if events else settings.TIME_ZONE)
+    calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(FEED_REFRESH))
+    values = SharedValues()
     for entry in entries:
-        body += vevent_lines(entry)
-    body.append("END:VCALENDAR")
-    timezones = "".join(vtimezone_text(zone, *span) for zone, span in years.items())
-    return f"{CRLF.join(header)}{CRLF}{timezones}{CRLF.join(body)}{CRLF}".encode()
-
-
-def _vevent_writer(dtstamp: str, alarm_minutes: int | None) -> Callable[[FeedEntry], list[str]]:
-    """The content lines of an entry's VEVENT, for one feed. What entries share (instants,
-    places, categories) is written once per feed: sessions start when others end, in the same
-    rooms and tracks."""
-    stamp_line = f"DTSTAMP:{dtstamp}"
-    trigger_line = f"TRIGGER:-PT{alarm_minutes}M"
-    instants: dict[tuple[datetime, ZoneInfo], str] = {}
-    places: dict[str, str] = {}
-    labels: dict[tuple[str, ...], str] = {}
-
-    def instant(moment: datetime, zone: ZoneInfo) -> str:
-        key = (moment, zone)
-        value = instants.get(key)
-        if value is None:
-            value = instants[key] = _date_time_value(moment, zone)
-        return value
-
-    def vevent_lines(entry: FeedEntry) -> list[str]:
-        uid, sequence, zone, start, end, summary, status, url, location, description, categories = (
-            entry
+        calendar.add_component(
+            entry_vevent(entry, stamp=stamp, alarm_minutes=alarm_minutes, values=values)
         )
-        # Only the lines carrying free text or an address can pass 75 octets and need folding:
-        # the others (UID, dates, status, alarm) stay well below.
-        is_timed = isinstance(start, datetime)
+    return calendar.to_ical(sorted=False)
+
+
+class SharedValues:
+    """Property values typed once for a whole calendar: sessions start when others end, in
+    the same rooms and tracks, with the same status and stamp."""
+
+    def __init__(self):
+        self.typed: dict[tuple, object] = {}
+
+    def __call__(self, kind: type, value, key=None):
+        key = (kind, key if key is not None else value)
+        typed = self.typed.get(key)
+        if typed is None:
+            typed = self.typed[key] = kind(value)
+        return typed
+
+
+def entry_vevent(
+    entry: FeedEntry,
+    *,
+    stamp: datetime,
+    alarm_minutes: int | None = None,
+    transp: str = "",
+    values: SharedValues | None = None,
+) -> VEvent:
+    """The VEVENT of `entry`, for a feed or an invitation: its UID, DTSTAMP (`stamp`),
+    SEQUENCE, DTSTART and DTEND (in the entry's zone, or all-day dates), SUMMARY, STATUS and
+    TRANSP (`transp`, or opaque unless cancelled), and what it has of LOCATION, DESCRIPTION,
+    CATEGORIES and URL; with `alarm_minutes`, a VALARM before a timed entry still on.
+    `values` shares typed values between the entries of one calendar."""
+    shared = values or SharedValues()
+    vevent = VEvent()
+    vevent.add("uid", vText(entry.uid))
+    vevent.add("dtstamp", shared(vDDDTypes, stamp.astimezone(UTC)))
+    vevent.add("sequence", shared(vInt, entry.sequence))
+    is_timed = isinstance(entry.start, datetime)
+    for name, moment in (("dtstart", entry.start), ("dtend", entry.end)):
         if is_timed:
-            start_line = f"DTSTART{instant(start, zone)}"
-            end_line = f"DTEND{instant(end, zone)}"
+            local = in_zone_unless_repeated(moment, entry.zone)
+            # Keyed by the zone too: the same instant is another value in another zone.
+            vevent.add(name, shared(vDDDTypes, local, key=(local, local.tzinfo)))
         else:
-            start_line = f"DTSTART;VALUE=DATE:{start:%Y%m%d}"
-            end_line = f"DTEND;VALUE=DATE:{end:%Y%m%d}"
-        summary = escape_text(summary)
-        is_on = status != "CANCELLED"
-        lines = [
-            "BEGIN:VEVENT",
-            f"UID:{uid}",
-            stamp_line,
-            f"SEQUENCE:{sequence}",
-            start_line,
-            end_line,
-            _fold(f"SUMMARY:{summary}"),
-            f"STATUS:{status}",
-            "TRANSP:OPAQUE" if is_on else "TRANSP:TRANSPARENT",
-        ]
-        if location:
-            line = places.get(location)
-            if line is None:
-                line = places[location] = _fold(f"LOCATION:{escape_text(location)}")
-            lines.append(line)
-        if description:
-            lines.append(_fold(f"DESCRIPTION:{escape_text(description)}"))
-        if categories:
-            line = labels.get(categories)
-            if line is None:
-                items = ",".join(escape_text(item) for item in categories)
-                line = labels[categories] = _fold(f"CATEGORIES:{items}")
-            lines.append(line)
-        if url:
-            lines.append(_fold(f"URL:{url}"))
-        if alarm_minutes is not None and is_on and is_timed:
-            lines += [
-                "BEGIN:VALARM",
-                "ACTION:DISPLAY",
-                _fold(f"DESCRIPTION:{summary}"),
-                trigger_line,
-                "END:VALARM",
-            ]
-        lines.append("END:VEVENT")
-        return lines
-
-    return vevent_lines
-
-
-def escape_text(value: str) -> str:
-    """A TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma and line breaks escaped;
-    the other control characters, which the format forbids, made spaces."""
-    # Each replacement only when needed: the feeds of a large programme escape thousands.
-    if "\\" in value:
-        value = value.replace("\\", "\\\\")
-    if ";" in value:
-        value = value.replace(";", "\\;")
-    if "," in value:
-        value = value.replace(",", "\\,")
-    if "\r" in value:
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
-    if "\n" in value:
-        value = value.replace("\n", "\\n")
-    return value if value.isprintable() else _CONTROL_CHARACTERS.sub(" ", value)
-
-
-def _fold(line: str) -> str:
-    """Fold a content line every 75 octets, never inside a character (RFC 5545 3.1)."""
-    if len(line) <= LINE_OCTETS and line.isascii():
-        return line
-    data = line.encode()
-    if len(data) <= LINE_OCTETS:
-        return line
-    pieces = []
-    start, limit = 0, LINE_OCTETS
-    while len(data) - start > limit:
-        cut = start + limit
-        while data[cut] & 0xC0 == 0x80:  # inside a UTF-8 character: cut before it
-            cut -= 1
-        pieces.append(data[start:cut])
-        start, limit = cut, LINE_OCTETS - 1  # a continuation line starts with a space
-    pieces.append(data[start:])
-    return b"\r\n ".join(pieces).decode()
-
-
-def _utc_text(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+            vevent.add(name, moment)
+    vevent.add("summary", vText(entry.summary))
+    is_on = entry.status != "CANCELLED"
+    vevent.add("status", shared(vText, entry.status))
+    vevent.add("transp", shared(vText, transp or ("OPAQUE" if is_on else "TRANSPARENT")))
+    if entry.location:
+        vevent.add("location", shared(vText, entry.location))
+    if entry.description:
+        vevent.add("description", vText(entry.description))
+    if entry.categories:
+        vevent.add("categories", shared(vCategory, list(entry.categories), key=entry.categories))
+    if entry.url:
+        vevent.add("url", vUri(entry.url))
+    if alarm_minutes is not None and is_on and is_timed:
+        alarm = Alarm()
+        alarm.add("action", shared(vText, "DISPLAY"))
+        alarm.add("description", vText(entry.summary))
+        alarm.add("trigger", shared(vDuration, timedelta(minutes=-alarm_minutes)))
+        vevent.add_component(alarm)
+    return vevent
 
 
 def in_zone_unless_repeated(moment: datetime, zone: ZoneInfo) -> datetime:
@@ -519,19 +477,3 @@ def in_zone_unless_repeated(moment: datetime, zone: ZoneInfo) -> datetime:
     for the second."""
     local = moment.astimezone(zone)
     return moment.astimezone(UTC) if local.fold else local
-
-
-def _date_time_value(moment: datetime, zone: ZoneInfo) -> str:
-    """What follows DTSTART or DTEND: ";TZID=Europe/Paris:20270520T083000", or
-    ":20261025T003000Z" within the hour repeated in autumn."""
-    local = in_zone_unless_repeated(moment, zone)
-    if local.tzinfo is UTC:
-        return f":{_utc_text(moment)}"
-    # "2027-05-20T08:30:00+02:00" → "20270520T083000", a third faster than strftime.
-    return f";TZID={zone.key}:{local.isoformat().replace('-', '').replace(':', '')[:15]}"
-
-
-@lru_cache(maxsize=64)
-def vtimezone_text(zone_name: str, first_year: int, last_year: int) -> str:
-    """`vtimezone` as content lines (CRLF), built once per zone and years."""
-    return vtimezone(zone_name, first_year, last_year).to_ical().decode()

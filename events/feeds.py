@@ -1,19 +1,22 @@
 """Calendar feeds to subscribe to: an event's public programme, one of its tracks, one of its
 speakers, and a partner's private feed. (The attendee's agenda is in registrations/views.py.)
 
-Calendars poll feeds every hour, so answering "not modified" must cost next to nothing: each
-feed's validator (ETag and Last-Modified) comes from the single query that finds what the
-address names, from a change stamp that events/signals.py moves whenever something the feed
-shows changes (`Event.programme_changed_at`, `PartnerFeed.changed_at`). The body is built only
-when the client's copy is out of date, with one more query (two for a partner's feed) whatever
-the size of the programme.
+Calendars poll feeds every hour, so answering "not modified" must cost next to nothing. A feed's
+validators (ETag and Last-Modified) come from a change stamp that events/signals.py moves
+whenever something the feed shows changes (`Event.programme_changed_at`,
+`PartnerFeed.changed_at`); they are kept in the shared cache (events/feed_cache.py) until the
+next change, so a 304 reads no table. The body, built with icalendar (events/calendar.py) when
+no client has asked for this state yet, is kept in the cache by its ETag: a warm feed is a
+cache read.
 """
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import astuple, dataclass
 from datetime import UTC, datetime
 from functools import wraps
 
+from django.core.cache import cache
 from django.db.models import Count, F, Max, QuerySet, TextField, Value
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
@@ -24,12 +27,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from modeltranslation.utils import build_localized_fieldname, resolution_order
 
-from events import calendar, selectors
-from events.compiled_queries import CompiledQuery
+from events import calendar, feed_cache
 from events.models import Event, PartnerFeed, Session, Track
 
 # Part of every ETag: change it when the feeds' content changes for the same data.
-FEED_FORMAT = "1"
+FEED_FORMAT = "2"
 ALARM_MAX_MINUTES = 7 * 24 * 60
 PUBLISHED = (Event.Status.PUBLISHED, Event.Status.CANCELLED)
 
@@ -82,17 +84,11 @@ def programme_rows(sessions: QuerySet[Session]) -> QuerySet:
     )
 
 
-def programme_query(sessions: Callable[..., QuerySet[Session]], **kinds: type) -> CompiledQuery:
-    """`programme_rows` of the sessions `sessions(**values)` selects, compiled once (see
-    events/compiled_queries.py): a feed's build then costs the query's run only."""
-    return CompiledQuery(lambda **values: programme_rows(sessions(**values)), **kinds)
-
-
 def programme_facts(
     rows,
 ) -> tuple[list[calendar.SessionFacts], dict[int, list[calendar.SpeakerCredit]]]:
     """The sessions in programme order and their speakers (by session id, in order), from
-    `rows` (of `programme_rows` or a `programme_query`)."""
+    `rows` (of `programme_rows`)."""
     facts: list[calendar.SessionFacts] = []
     credits: dict[int, list[calendar.SpeakerCredit]] = {}
     new_facts, new_credit = calendar.SessionFacts._make, calendar.SpeakerCredit._make
@@ -144,119 +140,110 @@ def calendar_feed(view):
     return wrapper
 
 
-def feed_response(
+@dataclass(frozen=True)
+class Feed:
+    """What the database says of a feed: `variant` names the feed and what it shows (its kind
+    and ids), `stamp` is the last change of anything it shows, `build` gives its body."""
+
+    variant: str
+    stamp: datetime
+    filename: str
+    build: Callable[[], bytes]
+    is_private: bool = False
+
+
+@dataclass(frozen=True)
+class Validators:
+    etag: str
+    last_modified: int
+    filename: str
+    is_private: bool
+
+
+def validators_of(feed: Feed, *, alarm: int | None) -> Validators:
+    """With the language and the alarm, the variant and the stamp make the ETag, so no two
+    variants share one."""
+    key = f"{FEED_FORMAT}|{feed.variant}|{get_language()}|{alarm}|{feed.stamp.isoformat()}"
+    return Validators(
+        etag=f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"',
+        last_modified=int(feed.stamp.timestamp()),
+        filename=feed.filename,
+        is_private=feed.is_private,
+    )
+
+
+def serve_feed(
     request,
     *,
-    variant: str,
-    stamp: datetime,
+    address: str,
     alarm: int | None,
-    filename: str,
-    build: Callable[[], bytes],
-    is_private: bool = False,
-) -> HttpResponse:
+    find: Callable[[], Feed | None],
+    scope: str = "",
+) -> HttpResponse | None:
     """The feed, or 304 Not Modified when the client's copy (If-None-Match, or failing that
-    If-Modified-Since) is current. `variant` names the feed and what it shows (its kind and
-    ids); with the language, the alarm and `stamp` (the last change of anything the feed
-    shows) it makes the ETag, so no two variants share one. `build` runs only on a miss."""
-    key = f"{FEED_FORMAT}|{variant}|{get_language()}|{alarm}|{stamp.isoformat()}"
-    validators = HttpResponse(content_type="text/calendar; charset=utf-8")
-    validators["ETag"] = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
-    validators["Last-Modified"] = http_date(stamp.timestamp())
-    # Clients may keep a copy but must ask (cheaply) before using it.
-    validators["Cache-Control"] = "private, no-cache" if is_private else "public, no-cache"
-    if is_private:
-        validators["X-Robots-Tag"] = "noindex, nofollow"
-        validators["Referrer-Policy"] = "same-origin"
+    If-Modified-Since) is current; None when `find` finds no feed.
+
+    `address` names what the request asks for (the feed's kind and the address's parts): its
+    validators are kept under it in the shared cache until the next change of any feed, or of
+    `scope` (see feed_cache), and a 304 then reads no table. Bodies are kept in the cache by
+    their ETag."""
+    feed = None
+    address = f"{FEED_FORMAT}|{address}|{get_language()}|{alarm}"
+    generations, kept = feed_cache.cached_validators(address, scope=scope)
+    # Kept as a plain tuple: what a previous release cached still reads.
+    validators = Validators(*kept) if kept is not None else None
+    if validators is None:
+        feed = find()
+        if feed is None:
+            return None
+        validators = validators_of(feed, alarm=alarm)
     response = get_conditional_response(
-        request,
-        etag=validators["ETag"],
-        last_modified=int(stamp.timestamp()),
-        response=validators,
+        request, etag=validators.etag, last_modified=validators.last_modified
     )
-    if response is validators:
-        response.content = build()
-        response["Content-Disposition"] = f'attachment; filename="{filename}.ics"'
+    if response is None:
+        body = cache.get(feed_cache.body_key(validators.etag))
+        if body is None:
+            if feed is None:  # validators from the cache, the body gone from it
+                feed = find()
+                if feed is None:
+                    return None
+                validators = validators_of(feed, alarm=alarm)
+            body = feed.build()
+            cache.set(feed_cache.body_key(validators.etag), body, feed_cache.ENTRY_SECONDS)
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{validators.filename}.ics"'
+    if feed is not None:
+        feed_cache.keep_validators(address, generations, astuple(validators))
+    response["ETag"] = validators.etag
+    response["Last-Modified"] = http_date(validators.last_modified)
+    # Clients may keep a copy but must ask (cheaply) before using it.
+    response["Cache-Control"] = "private, no-cache" if validators.is_private else "public, no-cache"
+    if validators.is_private:
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _found_or_404(response: HttpResponse | None) -> HttpResponse:
+    if response is None:
+        raise Http404
     return response
 
 
 # --- Public feeds ---------------------------------------------------------------------------
 
 
-# With its venue (the feed's locations) only: the 304 answer costs this query alone.
-_PUBLISHED_EVENT = CompiledQuery(
-    lambda slug: (
-        selectors.published_events().select_related(None).select_related("venue").filter(slug=slug)
-    ),
-    slug=str,
-)
-_TRACK = CompiledQuery(
-    lambda event_slug, slug: Track.objects.select_related("event__venue").filter(
-        event__slug=event_slug, event__status__in=PUBLISHED, slug=slug
-    ),
-    event_slug=str,
-    slug=str,
-)
-_SPEAKER = CompiledQuery(
-    lambda organisation_id, slug: (
-        _speakers().only("pk", "name", "slug").filter(organisation_id=organisation_id, slug=slug)
-    ),
-    organisation_id=int,
-    slug=str,
-)
-_EVENT_PROGRAMME = programme_query(
-    lambda event_id: Session.objects.filter(event_id=event_id, is_public=True), event_id=int
-)
-_TRACK_PROGRAMME = programme_query(
-    lambda event_id, track_id: Session.objects.filter(
-        event_id=event_id, is_public=True, track_id=track_id
-    ),
-    event_id=int,
-    track_id=int,
-)
-_SPEAKER_PROGRAMME = programme_query(
-    lambda event_id, speaker_id: Session.objects.filter(
-        event_id=event_id,
-        is_public=True,
-        pk__in=_session_speakers().filter(speaker_id=speaker_id).values("session_id"),
-    ),
-    event_id=int,
-    speaker_id=int,
-)
+def _published_event(slug: str) -> Event | None:
+    # With its venue (the feed's locations) only.
+    return Event.objects.filter(slug=slug, status__in=PUBLISHED).select_related("venue").first()
 
 
-def _speakers():
-    from speakers.models import Speaker
-
-    return Speaker.objects.all()
-
-
-def _session_speakers():
-    from speakers.models import SessionSpeaker
-
-    return SessionSpeaker.objects.all()
-
-
-def _one(found: list):
-    """The one instance a compiled query found, or not found."""
-    if not found:
-        raise Http404
-    return found[0]
-
-
-def _published_event(slug: str) -> Event:
-    return _one(_PUBLISHED_EVENT.instances(slug=slug))
-
-
-def _programme_feed(
-    request, *, event, sessions, variant, name, filename, alarm, needs_sessions=False
-) -> HttpResponse:
-    """The feed of `event` (a published event, its stamp the feed's) showing the rows of
-    `sessions` (a compiled `programme_query` and its values). With `needs_sessions`, a feed
-    that would be empty is not found."""
-    query, values = sessions
+def _programme_feed(*, event, sessions, variant, name, filename, alarm, needs_sessions=False):
+    """The feed of `event` (a published event, its stamp the feed's) showing `sessions` (a
+    queryset). With `needs_sessions`, a feed that would be empty is not found."""
 
     def build() -> bytes:
-        facts, credits = programme_facts(query.rows(**values))
+        facts, credits = programme_facts(programme_rows(sessions))
         if needs_sessions and not facts:
             raise Http404
         return calendar.feed_calendar(
@@ -267,63 +254,89 @@ def _programme_feed(
             alarm_minutes=alarm,
         )
 
-    return feed_response(
-        request,
-        variant=variant,
-        stamp=event.programme_changed_at,
-        alarm=alarm,
-        filename=filename,
-        build=build,
-    )
+    return Feed(variant=variant, stamp=event.programme_changed_at, filename=filename, build=build)
 
 
 @calendar_feed
 def event_calendar(request, slug, *, alarm):
     """An event's public programme, cancelled sessions included (marked cancelled)."""
-    event = _published_event(slug)
-    return _programme_feed(
-        request,
-        event=event,
-        sessions=(_EVENT_PROGRAMME, {"event_id": event.pk}),
-        variant=f"event:{event.pk}",
-        name=event.title,
-        filename=event.slug,
-        alarm=alarm,
-    )
+
+    def find() -> Feed | None:
+        event = _published_event(slug)
+        if event is None:
+            return None
+        return _programme_feed(
+            event=event,
+            sessions=Session.objects.filter(event_id=event.pk, is_public=True),
+            variant=f"event:{event.pk}",
+            name=event.title,
+            filename=event.slug,
+            alarm=alarm,
+        )
+
+    return _found_or_404(serve_feed(request, address=f"event:{slug}", alarm=alarm, find=find))
 
 
 @calendar_feed
 def track_calendar(request, slug, track, *, alarm):
     """The public sessions of one track of an event."""
-    track = _one(_TRACK.instances(event_slug=slug, slug=track))
-    event = track.event
-    return _programme_feed(
-        request,
-        event=event,
-        sessions=(_TRACK_PROGRAMME, {"event_id": event.pk, "track_id": track.pk}),
-        variant=f"track:{track.pk}",
-        name=f"{event.title} — {track.name}",
-        filename=f"{event.slug}-{track.slug}",
-        alarm=alarm,
-    )
+
+    def find() -> Feed | None:
+        found = (
+            Track.objects.select_related("event__venue")
+            .filter(event__slug=slug, event__status__in=PUBLISHED, slug=track)
+            .first()
+        )
+        if found is None:
+            return None
+        event = found.event
+        return _programme_feed(
+            event=event,
+            sessions=Session.objects.filter(event_id=event.pk, is_public=True, track_id=found.pk),
+            variant=f"track:{found.pk}",
+            name=f"{event.title} — {found.name}",
+            filename=f"{event.slug}-{found.slug}",
+            alarm=alarm,
+        )
+
+    address = f"track:{slug}:{track}"
+    return _found_or_404(serve_feed(request, address=address, alarm=alarm, find=find))
 
 
 @calendar_feed
 def speaker_calendar(request, slug, speaker, *, alarm):
     """The public sessions of one speaker in an event. Like the speaker's page, it is not
     found while the speaker has no public session in the event."""
-    event = _published_event(slug)
-    speaker = _one(_SPEAKER.instances(organisation_id=event.organisation_id, slug=speaker))
-    return _programme_feed(
-        request,
-        event=event,
-        sessions=(_SPEAKER_PROGRAMME, {"event_id": event.pk, "speaker_id": speaker.pk}),
-        variant=f"speaker:{event.pk}:{speaker.pk}",
-        name=f"{speaker.name} — {event.title}",
-        filename=f"{event.slug}-{speaker.slug}",
-        alarm=alarm,
-        needs_sessions=True,
-    )
+    from speakers.models import SessionSpeaker, Speaker
+
+    def find() -> Feed | None:
+        event = _published_event(slug)
+        if event is None:
+            return None
+        found = (
+            Speaker.objects.only("pk", "name", "slug")
+            .filter(organisation_id=event.organisation_id, slug=speaker)
+            .first()
+        )
+        if found is None:
+            return None
+        sessions_of_speaker = SessionSpeaker.objects.filter(speaker_id=found.pk)
+        return _programme_feed(
+            event=event,
+            sessions=Session.objects.filter(
+                event_id=event.pk,
+                is_public=True,
+                pk__in=sessions_of_speaker.values("session_id"),
+            ),
+            variant=f"speaker:{event.pk}:{found.pk}",
+            name=f"{found.name} — {event.title}",
+            filename=f"{event.slug}-{found.slug}",
+            alarm=alarm,
+            needs_sessions=True,
+        )
+
+    address = f"speaker:{slug}:{speaker}"
+    return _found_or_404(serve_feed(request, address=address, alarm=alarm, find=find))
 
 
 # --- Partner feeds --------------------------------------------------------------------------
@@ -341,75 +354,55 @@ def _partner_feed_not_found() -> HttpResponse:
     return response
 
 
-_PARTNER_FEED = CompiledQuery(
-    lambda token: (
-        PartnerFeed.objects.select_related("organisation")
-        .annotate(
-            # Any change of a shared event, or of which events are shared, moves these.
-            programme_changed_at=Max("events__programme_changed_at"),
-            shared_count=Count("events"),
-        )
-        .filter(token=token, revoked_at__isnull=True)
-    ),
-    token=str,
-)
-
-_PARTNER_EVENTS = CompiledQuery(
-    lambda feed_id: (
-        Event.objects.filter(partner_feeds=feed_id, status__in=PUBLISHED)
-        .select_related("venue")
-        .order_by("start", "pk")
-    ),
-    feed_id=int,
-)
-
-
-def _partner_sessions(feed_id: int) -> QuerySet[Session]:
-    shared = Event.objects.filter(partner_feeds=feed_id, status__in=PUBLISHED).values("pk")
-    return Session.objects.filter(event_id__in=shared)
-
-
-_PARTNER_PROGRAMME = programme_query(_partner_sessions, feed_id=int)
-_PARTNER_PUBLIC = programme_query(
-    lambda feed_id: _partner_sessions(feed_id).filter(is_public=True), feed_id=int
-)
-
-
 @calendar_feed
 def partner_calendar(request, token, *, alarm):
     """A partner's private feed: each shared event that is published (or cancelled) as a
     whole, and its sessions, those not shown publicly included if the feed says so."""
-    found = _PARTNER_FEED.instances(token=token)
-    if not found:
-        return _partner_feed_not_found()
-    feed = found[0]
-    stamp = max(filter(None, (feed.changed_at, feed.programme_changed_at)))
 
-    def build() -> bytes:
-        events = _PARTNER_EVENTS.instances(feed_id=feed.pk)
-        by_id = {event.pk: event for event in events}
-        facts, credits = [], {}
-        if events:
-            sessions = _PARTNER_PROGRAMME if feed.includes_private_sessions else _PARTNER_PUBLIC
-            facts, credits = programme_facts(sessions.rows(feed_id=feed.pk))
-            # An event shared or published between the two reads waits for the next poll.
-            facts = [session for session in facts if session.event_id in by_id]
-        entries = [calendar.event_entry(event) for event in events]
-        entries += calendar.session_entries(facts, credits, events=by_id)
-        return calendar.feed_calendar(
-            name=feed.organisation.name,
-            events=events,
-            entries=entries,
+    def find() -> Feed | None:
+        feed = (
+            PartnerFeed.objects.select_related("organisation")
+            .annotate(
+                # Any change of a shared event, or of which events are shared, moves these.
+                programme_changed_at=Max("events__programme_changed_at"),
+                shared_count=Count("events"),
+            )
+            .filter(token=token, revoked_at__isnull=True)
+            .first()
+        )
+        if feed is None:
+            return None
+        stamp = max(filter(None, (feed.changed_at, feed.programme_changed_at)))
+
+        def build() -> bytes:
+            shared = Event.objects.filter(partner_feeds=feed.pk, status__in=PUBLISHED)
+            events = list(shared.select_related("venue").order_by("start", "pk"))
+            by_id = {event.pk: event for event in events}
+            facts, credits = [], {}
+            if events:
+                sessions = Session.objects.filter(event_id__in=shared.values("pk"))
+                if not feed.includes_private_sessions:
+                    sessions = sessions.filter(is_public=True)
+                facts, credits = programme_facts(programme_rows(sessions))
+                # An event shared or published between the two reads waits for the next poll.
+                facts = [session for session in facts if session.event_id in by_id]
+            entries = [calendar.event_entry(event) for event in events]
+            entries += calendar.session_entries(facts, credits, events=by_id)
+            return calendar.feed_calendar(
+                name=feed.organisation.name,
+                events=events,
+                entries=entries,
+                stamp=stamp,
+                alarm_minutes=alarm,
+            )
+
+        return Feed(
+            variant=f"partner:{feed.pk}:{feed.shared_count}:{feed.includes_private_sessions}",
             stamp=stamp,
-            alarm_minutes=alarm,
+            filename="calendar",
+            build=build,
+            is_private=True,
         )
 
-    return feed_response(
-        request,
-        variant=f"partner:{feed.pk}:{feed.shared_count}:{feed.includes_private_sessions}",
-        stamp=stamp,
-        alarm=alarm,
-        filename="calendar",
-        build=build,
-        is_private=True,
-    )
+    response = serve_feed(request, address=f"partner:{token}", alarm=alarm, find=find)
+    return response if response is not None else _partner_feed_not_found()

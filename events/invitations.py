@@ -5,8 +5,8 @@ the event, and the invitation to a session a person holds (signed up to it, or s
 One entry per message: RFC 5546 allows one UID per iTIP object. The UID stays the same for the
 life of the entry (a session's is the one the iCal feeds give it, `calendar.session_uid`) and
 the SEQUENCE grows with each change (a session's is `Session.sequence`, as in the feeds), so
-that calendars replace their copy. Like `events/calendar.py`, whose parts it uses, it builds
-from model objects and knows nothing of requests.
+that calendars replace their copy. Its VEVENT and VTIMEZONE come from `events/calendar.py`'s
+builder, the feeds' own; like it, it builds from model objects and knows nothing of requests.
 """
 
 from dataclasses import dataclass
@@ -15,17 +15,16 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, vCalAddress, vText
-from icalendar import Event as VEvent
 
 from events.calendar import (
     Attendee,
+    FeedEntry,
+    entry_vevent,
     event_location,
-    in_zone_unless_repeated,
     new_calendar,
     organiser_address,
     parameter_text,
     session_uid,
-    vtimezone,
 )
 from events.changes import NetChange, in_language
 from events.models import Event, Session
@@ -104,31 +103,34 @@ def invitation(
     """The iTIP message putting `entry` in `attendee`'s calendar, or taking it out when
     `cancelled` (METHOD:CANCEL); the event's organisation is the ORGANIZER and its time zone
     the TZID of DTSTART and DTEND, with its VTIMEZONE."""
-    calendar = new_calendar(method="CANCEL" if cancelled else "REQUEST")
     zone = event.zone
-    vevent = VEvent()
-    vevent.add("uid", entry.uid)
-    vevent.add("dtstamp", stamp or timezone.now())
-    vevent.add("sequence", entry.sequence)
-    vevent.add("dtstart", in_zone_unless_repeated(entry.start, zone))
-    vevent.add("dtend", in_zone_unless_repeated(entry.end, zone))
-    vevent.add("summary", entry.title)
-    if entry.description:
-        vevent.add("description", entry.description)
-    if entry.location:
-        vevent.add("location", entry.location)
-    vevent.add("url", entry.url)
+    years = (entry.start.astimezone(zone).year, entry.end.astimezone(zone).year)
+    calendar = new_calendar(
+        method="CANCEL" if cancelled else "REQUEST", zones={event.time_zone: years}
+    )
+    vevent = entry_vevent(
+        FeedEntry(
+            uid=entry.uid,
+            sequence=entry.sequence,
+            zone=zone,
+            start=entry.start,
+            end=entry.end,
+            summary=entry.title,
+            status="CANCELLED" if cancelled or entry.is_cancelled else "CONFIRMED",
+            url=entry.url,
+            location=entry.location,
+            description=entry.description,
+        ),
+        stamp=stamp or timezone.now(),
+        transp="OPAQUE",
+    )
     vevent.add("organizer", organiser_address(event))
     address = vCalAddress(f"mailto:{attendee.email}")
     address.params["cn"] = vText(parameter_text(attendee.name))
     address.params["role"] = vText("REQ-PARTICIPANT")
     address.params["partstat"] = vText("DECLINED" if cancelled else "ACCEPTED")
     vevent.add("attendee", address)
-    vevent.add("status", "CANCELLED" if cancelled or entry.is_cancelled else "CONFIRMED")
-    vevent.add("transp", "OPAQUE")
     calendar.add_component(vevent)
-    first_year = entry.start.astimezone(zone).year
-    calendar.add_component(vtimezone(event.time_zone, first_year, entry.end.astimezone(zone).year))
     return calendar
 
 

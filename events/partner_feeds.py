@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.text import check_text
+from events.feed_cache import forget_feed_validators
 from events.models import Event, Organisation, PartnerFeed
 
 NAME_MAX_LENGTH = PartnerFeed._meta.get_field("name").max_length
@@ -63,6 +64,7 @@ def revoke_partner_feed(*, feed: PartnerFeed) -> PartnerFeed:
         PartnerFeed.objects.filter(pk=feed.pk, revoked_at__isnull=True).update(
             revoked_at=now, changed_at=now
         )
+        forget_feed_validators()
         feed.refresh_from_db(fields=["revoked_at", "changed_at"])
     return feed
 

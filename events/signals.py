@@ -6,6 +6,9 @@ speakers, rooms, tracks and venue; `PartnerFeed.changed_at` for a partner feed's
 shared events and its organisation's name. Each handler is a single UPDATE through a
 queryset, which sends no signal (the event's own handler cannot recurse) and costs no read.
 
+Each handler also forgets the feeds' validators kept in the shared cache
+(events/feed_cache.py), so that the next poll reads the moved stamp.
+
 Writes that send no signal (`QuerySet.update`, `bulk_create`) must move the stamp themselves,
 or go with a save that does: events.services moves session sequences in bulk next to
 `event.save()`. Session sign-ups need no signal: the agenda's stamp counts them.
@@ -14,15 +17,18 @@ or go with a save that does: events.services moves session sequences in bulk nex
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
+from events.feed_cache import forget_feed_validators
 from events.models import Event, Organisation, PartnerFeed, Room, Session, Track, Venue
 
 
 def touch_events(events) -> None:
     """Move the change stamp of `events` (a queryset) to now."""
+    forget_feed_validators()
     events.update(programme_changed_at=timezone.now())
 
 
 def _event_saved(sender, instance, update_fields=None, raw=False, **kwargs):
+    forget_feed_validators()
     if raw or (update_fields is not None and set(update_fields) <= {"programme_changed_at"}):
         return
     instance.programme_changed_at = timezone.now()
@@ -53,6 +59,7 @@ def _speaker_changed(sender, instance, raw=False, **kwargs):
 
 
 def _partner_feed_saved(sender, instance, update_fields=None, raw=False, **kwargs):
+    forget_feed_validators()
     if raw or (update_fields is not None and set(update_fields) <= {"changed_at"}):
         return
     PartnerFeed.objects.filter(pk=instance.pk).update(changed_at=timezone.now())
@@ -60,6 +67,7 @@ def _partner_feed_saved(sender, instance, update_fields=None, raw=False, **kwarg
 
 def _organisation_saved(sender, instance, raw=False, **kwargs):
     """A partner feed is named after the organisation sharing it."""
+    forget_feed_validators()
     if not raw:
         PartnerFeed.objects.filter(organisation_id=instance.pk).update(changed_at=timezone.now())
 
@@ -77,7 +85,13 @@ def _partner_feed_events_changed(sender, instance, action, reverse, pk_set, **kw
     else:
         feeds = None
     if feeds is not None:
+        forget_feed_validators()
         feeds.update(changed_at=timezone.now())
+
+
+def _feed_source_deleted(sender, **kwargs):
+    """An event, a partner feed or an organisation gone: its feeds are not found any more."""
+    forget_feed_validators()
 
 
 def connect() -> None:
@@ -97,6 +111,12 @@ def connect() -> None:
     on_change(_speaker_changed, Speaker)
     post_save.connect(_partner_feed_saved, sender=PartnerFeed, dispatch_uid="feeds-partner")
     post_save.connect(_organisation_saved, sender=Organisation, dispatch_uid="feeds-organisation")
+    for model in (Event, PartnerFeed, Organisation):
+        post_delete.connect(
+            _feed_source_deleted,
+            sender=model,
+            dispatch_uid=f"feeds-{model._meta.label_lower}-deleted",
+        )
     m2m_changed.connect(
         _partner_feed_events_changed,
         sender=PartnerFeed.events.through,

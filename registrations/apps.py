@@ -8,4 +8,9 @@ class RegistrationsConfig(AppConfig):
 
     def ready(self):
         # The door's cached devices are forgotten when they, or what they know, change.
-        from registrations import checkin, checks  # noqa: F401
+        from registrations import (
+            checkin,  # noqa: F401
+            signals,
+        )
+
+        signals.connect()

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events import calendar, feeds, selectors
-from events.compiled_queries import CompiledQuery
 from events.invitations import as_attachment
 from events.models import Session
 from registrations import badges, emails, payments, services
@@ -23,6 +22,7 @@ from registrations.http import private_page
 from registrations.invoice_pdf import build_invoice
 from registrations.models import Payment, Registration, SessionSignup
 from registrations.ratelimit import rate_limited
+from registrations.signals import agenda_scope
 
 
 @rate_limited("register")
@@ -269,83 +269,80 @@ def manage_calendar(request, token):
     return private_page(response)
 
 
-def _agenda_registration(token: str):
-    # Sign-ups are added in bulk (no signals): their count and latest date say when they changed.
-    signups = {"signup_count": Count("signups"), "last_signup_at": Max("signups__created_at")}
-    registrations = Registration.objects.filter(manage_token=token)
-    return registrations.select_related("event__venue").annotate(**signups)
-
-
-_AGENDA_REGISTRATION = CompiledQuery(_agenda_registration, token=str)
-_AGENDA_PROGRAMME = feeds.programme_query(
-    lambda event_id, registration_id: Session.objects.filter(
-        event_id=event_id,
-        pk__in=SessionSignup.objects.filter(registration_id=registration_id).values("session_id"),
-    ),
-    event_id=int,
-    registration_id=int,
-)
-
-
 @feeds.calendar_feed
 def manage_agenda(request, token, *, alarm):
     """The attendee's own calendar to subscribe to: the event (all day when it spans several
     days) and the sessions they signed up for, tentative while the seat is not confirmed and
-    cancelled once the registration is. Private, like every page of the personal link."""
-    found = _AGENDA_REGISTRATION.instances(token=token)
-    if not found:
-        raise Http404
-    registration = found[0]
-    event = registration.event
-    stamp = max(
-        moment
-        for moment in (
-            event.programme_changed_at,
-            registration.created_at,
-            registration.confirmed_at,
-            registration.cancelled_at,
-            registration.last_signup_at,
-        )
-        if moment is not None
-    )
-    if not registration.is_active:
-        status = "CANCELLED"
-    elif registration.status == Registration.Status.CONFIRMED:
-        status = "CONFIRMED"
-    else:
-        status = "TENTATIVE"
+    cancelled once the registration is. Private, like every page of the personal link.
 
-    def build() -> bytes:
-        facts, credits = feeds.programme_facts(
-            _AGENDA_PROGRAMME.rows(event_id=event.pk, registration_id=registration.pk)
-        )
-        sequence = registration.calendar_sequence
-        entries = [calendar.event_entry(event, status_if_on=status, sequence=sequence)]
-        entries += calendar.session_entries(
-            facts, credits, events={event.pk: event}, status_if_on=status, sequence=sequence
-        )
-        return calendar.feed_calendar(
-            name=_("%(event)s — my agenda") % {"event": event.title},
-            events=[event],
-            entries=entries,
-            stamp=stamp,
-            alarm_minutes=alarm,
-        )
+    Its validators are kept in the shared cache like every feed's, forgotten by the changes of
+    the programme and of the registration and its sign-ups (registrations/signals.py)."""
 
-    return private_page(
-        feeds.feed_response(
-            request,
+    def find() -> feeds.Feed | None:
+        signups = {"signup_count": Count("signups"), "last_signup_at": Max("signups__created_at")}
+        registration = (
+            Registration.objects.filter(manage_token=token)
+            .select_related("event__venue")
+            .annotate(**signups)
+            .first()
+        )
+        if registration is None:
+            return None
+        event = registration.event
+        stamp = max(
+            moment
+            for moment in (
+                event.programme_changed_at,
+                registration.created_at,
+                registration.confirmed_at,
+                registration.cancelled_at,
+                registration.last_signup_at,
+            )
+            if moment is not None
+        )
+        if not registration.is_active:
+            status = "CANCELLED"
+        elif registration.status == Registration.Status.CONFIRMED:
+            status = "CONFIRMED"
+        else:
+            status = "TENTATIVE"
+
+        def build() -> bytes:
+            signed_up = SessionSignup.objects.filter(registration_id=registration.pk)
+            sessions = Session.objects.filter(
+                event_id=event.pk, pk__in=signed_up.values("session_id")
+            )
+            facts, credits = feeds.programme_facts(feeds.programme_rows(sessions))
+            sequence = registration.calendar_sequence
+            entries = [calendar.event_entry(event, status_if_on=status, sequence=sequence)]
+            entries += calendar.session_entries(
+                facts, credits, events={event.pk: event}, status_if_on=status, sequence=sequence
+            )
+            return calendar.feed_calendar(
+                name=_("%(event)s — my agenda") % {"event": event.title},
+                events=[event],
+                entries=entries,
+                stamp=stamp,
+                alarm_minutes=alarm,
+            )
+
+        return feeds.Feed(
             variant=(
                 f"agenda:{registration.pk}:{registration.status}:"
                 f"{registration.calendar_sequence}:{registration.signup_count}"
             ),
             stamp=stamp,
-            alarm=alarm,
             filename=f"{event.slug}-agenda",
             build=build,
             is_private=True,
         )
+
+    response = feeds.serve_feed(
+        request, address=f"agenda:{token}", alarm=alarm, find=find, scope=agenda_scope(token)
     )
+    if response is None:
+        raise Http404
+    return private_page(response)
 
 
 def invitation(request, token):

@@ -8,7 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from events.models import Event, PartnerFeed
+from events.models import Event
+from events.partner_feeds import revoke_partner_feed
 from events.services import update_session
 from speakers.models import SessionSpeaker
 from tests.events.feed_fixtures import dst_programme, feed_paths, read_feed, vevents
@@ -308,8 +309,7 @@ def test_a_renamed_organisation_gives_a_new_partner_feed(client, programme, part
 def test_a_revoked_partner_feed_is_gone_at_once(client, programme, partner_path):
     etag = etag_of(client, partner_path)
 
-    PartnerFeed.objects.filter(pk=programme.partner_feed.pk).update(
-        revoked_at=programme.event.start
-    )
+    revoke_partner_feed(feed=programme.partner_feed)
 
     assert get_if_changed(client, partner_path, etag).status_code == 404
+    assert client.get(partner_path).status_code == 404
