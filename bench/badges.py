@@ -37,7 +37,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from events.models import Event, Organisation
+from events.models import Event
+from organisations.models import Organisation
 from registrations import badges, services
 from registrations.models import Registration, TicketType
 

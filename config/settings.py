@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "accounts",
+    "organisations",
     "events",
     "speakers",
     "registrations",

@@ -14,7 +14,8 @@ or go with a save that does: events.services moves session sequences in bulk nex
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from events.models import Event, Organisation, PartnerFeed, Room, Session, Track, Venue
+from events.models import Event, PartnerFeed, Room, Session, Track, Venue
+from organisations.models import Organisation
 
 
 def touch_events(events) -> None:

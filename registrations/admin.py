@@ -24,7 +24,9 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
-from events.admin import (
+from events.models import Event
+from events.zoned_admin import EventTimeZoneAdmin, in_event_zone
+from organisations.admin import (
     OrganisationScopedAdmin,
     ReadOnlyAdmin,
     ScopedChoicesMixin,
@@ -32,8 +34,6 @@ from events.admin import (
     may_edit,
     scope_queryset,
 )
-from events.models import Event
-from events.zoned_admin import EventTimeZoneAdmin, in_event_zone
 from registrations import emails, exports, payments, selectors, services
 from registrations.http import private_page
 from registrations.invoice_pdf import build_invoice

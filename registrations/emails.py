@@ -26,6 +26,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from events import calendar, invitations
+from organisations.models import Membership
 from registrations.models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
@@ -330,8 +331,6 @@ def organiser_addresses(event) -> list[str]:
     organisers of its organisation, else the site's server address."""
     if event.contact_email:
         return [event.contact_email]
-    from events.models import Membership
-
     addresses = sorted(
         Membership.objects.filter(
             organisation_id=event.organisation_id, role__in=Membership.EDITOR_ROLES

@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.text import validate_multi_line, validate_single_line
-from events.models import Event, Organisation, Session
+from events.models import Event, Session
+from organisations.models import Organisation
 
 
 def new_token() -> str:

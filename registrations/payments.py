@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from events.models import Organisation
+from organisations.models import Organisation
 from registrations import services
 from registrations.emails import queue_email
 from registrations.models import InvoiceCounter, OutgoingEmail, Payment, Registration, StripeEvent

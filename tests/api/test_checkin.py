@@ -12,7 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
-from events.models import Membership
+from organisations.models import Membership
 from registrations import checkin
 from registrations.models import CheckIn, Checkpoint, Payment, Registration, SessionSignup
 from tests.factories import EventFactory, SessionFactory, TicketTypeFactory

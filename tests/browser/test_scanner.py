@@ -17,7 +17,7 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
-from events.models import Membership
+from organisations.models import Membership
 from registrations import checkin
 from registrations.badges import badge_png
 from registrations.models import CheckIn, Registration

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from events.models import Membership
+from organisations.models import Membership
 from registrations.models import Invitation, Registration
 from tests.factories import InvitationFactory, MembershipFactory
 from tests.registrations.organiser_factories import RegistrationFactory

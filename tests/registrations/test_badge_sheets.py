@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
-from events.models import Membership
+from organisations.models import Membership
 from registrations import badges, services
 from registrations.models import BadgeSheet, Registration
 from tests.factories import MembershipFactory, TicketTypeFactory, UserFactory
