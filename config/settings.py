@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "events",
     "speakers",
     "registrations",
+    "payments",
     "api",
 ]
 

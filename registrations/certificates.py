@@ -1,8 +1,8 @@
 """Attendance certificates (attestations de présence) as PDF: a pure builder that takes
 registrations with the hours they attended (see `registrations.attendance`) and returns bytes.
 
-Same house style as the invoice (`registrations/invoice_pdf.py`): A4, its margins, reportlab's
-standard Helvetica, nothing loaded from elsewhere. Helvetica only knows Western European
+Same house style as the invoice (`payments/invoice_pdf.py`): A4, its margins (`common/pdf.py`),
+reportlab's standard Helvetica, nothing loaded from elsewhere. Helvetica only knows Western European
 letters (all of French's); a line with others (Łukasz, Dvořák) is drawn in DejaVu Sans, shipped
 in `registrations/fonts/` (or, failing that, Debian's fonts-dejavu-core), not as black boxes.
 
@@ -25,8 +25,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from common.pdf import LEFT, RIGHT
 from registrations.attendance import AttendedHours, format_duration
-from registrations.invoice_pdf import LEFT, RIGHT
 
 EN_DASH = "\u2013"
 WIDTH = RIGHT - LEFT

@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 
 from common.text import validate_multi_line, validate_single_line
 from events.models import Event, Session
-from organisations.models import Organisation
 
 
 def new_token() -> str:
@@ -468,33 +467,10 @@ class OutgoingEmail(models.Model):
         return changes[0].event if changes else None
 
 
-class InvoiceCounter(models.Model):
-    """The last invoice number given by an organisation in a year: the next invoice takes the
-    row under a lock and adds one, so numbers follow each other without gaps or repeats."""
-
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
-    )
-    year = models.PositiveSmallIntegerField(_("year"))
-    last_number = models.PositiveIntegerField(_("last number"), default=0)
-
-    class Meta:
-        verbose_name = _("invoice counter")
-        verbose_name_plural = _("invoice counters")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "year"], name="invoice_counter_once_per_year"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.organisation_id}-{self.year}: {self.last_number}"
-
-
 class Payment(models.Model):
     """One attempt to pay for a registration: a Stripe Checkout Session for a card payment.
 
-    Written only by registrations.payments. The amount and currency are copied from the
+    Written only by payments.services. The amount and currency are copied from the
     ticket type when the checkout starts (never taken from the client) and every word from
     Stripe is checked against them."""
 
@@ -571,33 +547,6 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.get_method_display()} #{self.pk} — {self.registration}"
-
-
-class StripeEvent(models.Model):
-    """Each Stripe event, stored once by its id: a second delivery of the same event is
-    recognised and does nothing."""
-
-    id = models.CharField(primary_key=True, max_length=255)
-    type = models.CharField(_("type"), max_length=100)
-    payment = models.ForeignKey(
-        Payment,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="stripe_events",
-        verbose_name=_("payment"),
-    )
-    outcome = models.CharField(_("outcome"), max_length=255, blank=True)
-    payload = models.JSONField(_("payload"))
-    received_at = models.DateTimeField(_("received at"), default=timezone.now, editable=False)
-
-    class Meta:
-        verbose_name = _("Stripe event")
-        verbose_name_plural = _("Stripe events")
-        ordering = ["-received_at"]
-
-    def __str__(self):
-        return f"{self.type} {self.id}"
 
 
 class Checkpoint(models.Model):

@@ -12,6 +12,7 @@ transaction as the change that causes them.
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -413,20 +414,38 @@ def status_email_kind(registration: Registration) -> str:
     }.get(registration.status, OutgoingEmail.Kind.CONFIRMATION)
 
 
-def cancel_registration(*, registration: Registration, notify: bool = True) -> Registration:
-    """Cancel a registration (and its plus-ones). A freed seat goes to the waiting list.
+# What other apps do once a registration is cancelled, each called with the registration after
+# the cancellation commits. The payment side registers its refund here (payments/apps.py), so that
+# this module never imports payments.
+_cancellation_hooks: list[Callable[[Registration], None]] = []
 
-    Takes the event's seat lock. Idempotent: cancelling twice changes nothing more."""
+
+def on_cancellation(hook: Callable[[Registration], None]) -> Callable[[Registration], None]:
+    """Register `hook` to run after each cancellation (see cancel_registration); for ready()."""
+    if hook not in _cancellation_hooks:
+        _cancellation_hooks.append(hook)
+    return hook
+
+
+def cancel_registration(*, registration: Registration, notify: bool = True) -> Registration:
+    """Cancel a registration (and its plus-ones). A freed seat goes to the waiting list. The
+    one way to cancel: the attendee's page, the admin and the API call it.
+
+    Takes the event's seat lock. Idempotent: cancelling twice changes nothing more. Then runs
+    the cancellation hooks (a card payment's refund) whenever the registration ends up
+    cancelled, a repeated call included: each hook is idempotent itself."""
     with transaction.atomic():
         event = lock_event(registration.event_id)
         registration = Registration.objects.get(pk=registration.pk)
-        if not registration.is_active:
-            return registration
-        freed = _end(registration, Status.CANCELLED, notify=notify)
-        for companion in registration.companions.filter(status__in=Registration.ACTIVE):
-            freed |= _end(companion, Status.CANCELLED, notify=False)
-        if freed:
-            offer_freed_seats(event)
+        if registration.is_active:
+            freed = _end(registration, Status.CANCELLED, notify=notify)
+            for companion in registration.companions.filter(status__in=Registration.ACTIVE):
+                freed |= _end(companion, Status.CANCELLED, notify=False)
+            if freed:
+                offer_freed_seats(event)
+    if registration.status == Status.CANCELLED:
+        for hook in _cancellation_hooks:
+            hook(registration)
     return registration
 
 

@@ -16,11 +16,12 @@ from events import calendar, feeds, selectors
 from events.compiled_queries import CompiledQuery
 from events.invitations import as_attachment
 from events.models import Session
-from registrations import badges, emails, payments, services
+from payments import services as payments
+from payments.invoice_pdf import build_invoice
+from registrations import badges, emails, services
 from registrations.attendance import certificate_available
 from registrations.forms import RegistrationForm, RenameForm, registration_is_open
 from registrations.http import private_page
-from registrations.invoice_pdf import build_invoice
 from registrations.models import Payment, Registration, SessionSignup
 from registrations.ratelimit import rate_limited
 
@@ -165,7 +166,7 @@ def manage(request, token):
                     return private_page(redirect(registration.get_personal_url()))
         elif action == "cancel" and registration.is_active:
             if request.POST.get("confirm") == "yes":
-                payments.cancel_paid_registration(registration=registration)
+                services.cancel_registration(registration=registration)
                 messages.success(request, _("Your registration is cancelled."))
                 return private_page(redirect(registration.get_personal_url()))
             confirm_cancel = True

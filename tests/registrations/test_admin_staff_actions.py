@@ -12,8 +12,8 @@ from django.utils.translation import gettext
 from organisations.models import Membership
 from registrations.models import Invitation, Registration
 from tests.factories import InvitationFactory, MembershipFactory
+from tests.payments.test_invoices import invoice_ticket, invoiced, pdf_text
 from tests.registrations.organiser_factories import RegistrationFactory
-from tests.registrations.test_invoices import invoice_ticket, invoiced, pdf_text
 
 pytestmark = pytest.mark.django_db
 

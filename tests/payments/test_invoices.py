@@ -15,9 +15,11 @@ from rest_framework.test import APIClient
 
 from organisations.admin import OrganisationAdmin
 from organisations.models import Organisation
-from registrations import payments, services
-from registrations.invoice_pdf import build_invoice
-from registrations.models import InvoiceCounter, OutgoingEmail, Payment, Registration
+from payments import services as payments
+from payments.invoice_pdf import build_invoice
+from payments.models import InvoiceCounter
+from registrations import services
+from registrations.models import OutgoingEmail, Payment, Registration
 from tests.factories import MembershipFactory, OrganisationFactory, TicketTypeFactory
 from tests.registrations.attendee_steps import form_data, register_url
 
