@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "speakers",
     "registrations",
     "payments",
+    "badges",
     "api",
 ]
 

@@ -33,7 +33,7 @@ ORGANISATION_LOOKUPS = {
     "registrations.registration": "event__organisation",
     "registrations.sessionsignup": "registration__event__organisation",
     "registrations.invitation": "event__organisation",
-    "registrations.badgesheet": "event__organisation",
+    "badges.badgesheet": "event__organisation",
     "registrations.guestlistimport": "event__organisation",
     "registrations.checkpoint": "event__organisation",
     "registrations.scannerdevice": "event__organisation",

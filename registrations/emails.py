@@ -376,31 +376,6 @@ def _payment_of(email: OutgoingEmail):
     return payments.first()
 
 
-def badge_extras(email: OutgoingEmail, context: dict) -> EmailExtras | None:
-    """The badge (PNG) a confirmation carries, shown in its HTML and attached, once the
-    attendee has a badge (see services.shows_badge)."""
-    if email.registration is None:
-        return None
-    from registrations import badges, services
-
-    if not services.shows_badge(registration=email.registration, payment=context.get("payment")):
-        return None
-    png = badges.badge_png(email.registration)
-    content_id = badge_content_id(email.registration)
-    return EmailExtras(
-        context={"badge_cid": content_id},
-        attachments=[("badge.png", png, "image/png")],
-        inline_images=[(content_id, png, "image/png")],
-    )
-
-
-def badge_content_id(registration) -> str:
-    return f"badge-{registration.pk}@{calendar.uid_domain()}"
-
-
-register_builder(OutgoingEmail.Kind.CONFIRMATION, badge_extras)
-
-
 def calendar_attachment(email: OutgoingEmail):
     """The calendar invitation a confirmation (REQUEST) or cancellation (CANCEL) carries."""
     kinds = {OutgoingEmail.Kind.CONFIRMATION: False, OutgoingEmail.Kind.CANCELLATION: True}
