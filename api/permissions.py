@@ -1,6 +1,6 @@
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from events.selectors import organisations_edited_by
+from organisations.selectors import organisations_edited_by
 
 
 class ReadOnlyOrOrganiser(BasePermission):

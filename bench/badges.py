@@ -37,8 +37,10 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from events.models import Event, Organisation
-from registrations import badges, services
+from badges import render as badges
+from events.models import Event
+from organisations.models import Organisation
+from registrations import services
 from registrations.models import Registration, TicketType
 
 BADGES = int(os.environ.get("BENCH_BADGES", "1000"))

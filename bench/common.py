@@ -72,7 +72,8 @@ def create_event_with_free_ticket(
 ):
     """A published public event of an organisation of its own (slug `slug` too), with one free
     public ticket type of `capacity` seats. Returns the event and the ticket type."""
-    from events.models import Event, Organisation
+    from events.models import Event
+    from organisations.models import Organisation
     from registrations.models import TicketType
 
     organisation = Organisation.objects.create(name="Banc d'essai", slug=slug)

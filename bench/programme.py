@@ -40,7 +40,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
 
-from events.models import Event, Organisation, Room, Session, Track
+from events.models import Event, Room, Session, Track
+from organisations.models import Organisation
 from speakers.models import SessionSpeaker, Speaker
 
 SESSIONS = int(os.environ.get("BENCH_SESSIONS", "300"))

@@ -61,9 +61,12 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "accounts",
+    "organisations",
     "events",
     "speakers",
     "registrations",
+    "payments",
+    "badges",
     "api",
 ]
 

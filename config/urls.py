@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from accounts import views as accounts
 from api import docs as api_docs
-from registrations.webhooks import stripe_webhook
+from payments.webhooks import stripe_webhook
 
 urlpatterns = [
     # Staff password reset by email; the admin's login page links to the first (by its name).

@@ -1,10 +1,6 @@
-"""Back office for organisers: organisations, venues, events and their programme.
+"""Back office for organisers: venues, events and their programme.
 
-Membership is the permission here, not Django's model permissions: a superuser sees everything;
-any other staff user sees and edits only the objects of the organisations where they are owner
-or organiser (`organisations_edited_by`); everyone else, door staff included, sees nothing. The
-scoping covers the lists, the change pages, the permissions, the inlines and the choices of every
-foreign key, so a forged id in a POST fails validation like any other wrong choice.
+Every ModelAdmin here is scoped to the user's organisations by the base in organisations/admin.py.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -13,8 +9,6 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import IntegrityError, models
 from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -24,8 +18,7 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
-from events.models import Event, Membership, Organisation, Room, Session, Track, Venue
-from events.selectors import organisations_edited_by
+from events.models import Event, Room, Session, Track, Venue
 from events.services import delete_session, update_event, update_session
 from events.zoned_admin import (
     EventOwnTimeZoneAdmin,
@@ -33,296 +26,12 @@ from events.zoned_admin import (
     ZonedDateTimeFieldsMixin,
     in_event_zone,
 )
+from organisations.admin import OrganisationScopedAdmin, OrganisationScopedInline
 from registrations.models import TicketType
 from speakers.models import SessionSpeaker
 
-# How each model reaches its organisation. A model missing here offers no choices to anyone
-# but superusers: scoping fails closed.
-ORGANISATION_LOOKUPS = {
-    "events.organisation": "pk",
-    "events.membership": "organisation",
-    "events.venue": "organisation",
-    "events.event": "organisation",
-    "events.partnerfeed": "organisation",
-    "events.room": "event__organisation",
-    "events.track": "event__organisation",
-    "events.session": "event__organisation",
-    "speakers.speaker": "organisation",
-    "speakers.sessionspeaker": "session__event__organisation",
-    "registrations.tickettype": "event__organisation",
-    "registrations.registration": "event__organisation",
-    "registrations.sessionsignup": "registration__event__organisation",
-    "registrations.invitation": "event__organisation",
-    "registrations.badgesheet": "event__organisation",
-    "registrations.guestlistimport": "event__organisation",
-    "registrations.checkpoint": "event__organisation",
-    "registrations.scannerdevice": "event__organisation",
-    "registrations.checkin": "event__organisation",
-    "registrations.payment": "registration__event__organisation",
-    # Outgoing emails reach their organisation through a registration or an invitation: their
-    # admin (registrations/admin.py) scopes them itself.
-}
-
 # Names the database triggers and constraints put in their errors.
 SESSION_OUTSIDE_EVENT = "session_within_event"
-
-
-def editable_organisations(request) -> set[int] | None:
-    """Ids of the organisations `request.user` may edit here; None means all of them."""
-    user = request.user
-    if not (user.is_active and user.is_staff):
-        return set()
-    if user.is_superuser:
-        return None
-    return organisations_edited_by(user)
-
-
-def scope_queryset(queryset, organisation_ids: set[int] | None):
-    if organisation_ids is None:
-        return queryset
-    lookup = ORGANISATION_LOOKUPS.get(queryset.model._meta.label_lower)
-    if lookup is None or not organisation_ids:
-        return queryset.none()
-    return queryset.filter(**{f"{lookup}__in": organisation_ids})
-
-
-def organisation_id_of(obj) -> int | None:
-    *path, last = ORGANISATION_LOOKUPS[obj._meta.label_lower].split("__")
-    for name in path:
-        obj = getattr(obj, name, None)
-        if obj is None:
-            return None
-    return obj.pk if last == "pk" else getattr(obj, f"{last}_id")
-
-
-def may_edit(request, obj=None) -> bool:
-    """Whether the user may work on `obj` (or, without one, on anything of this kind)."""
-    organisation_ids = editable_organisations(request)
-    if organisation_ids is None:
-        return True
-    if not organisation_ids:
-        return False
-    return obj is None or organisation_id_of(obj) in organisation_ids
-
-
-class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
-    """A list filter on a relation ("by event", "by organisation") that offers only the
-    user's organisations' objects, like the form choices."""
-
-    def field_choices(self, field, request, model_admin):
-        organisation_ids = editable_organisations(request)
-        if organisation_ids is None:
-            return super().field_choices(field, request, model_admin)
-        offered = scope_queryset(field.related_model._default_manager.all(), organisation_ids)
-        return field.get_choices(
-            include_blank=False,
-            ordering=self.field_admin_ordering(field, request, model_admin),
-            limit_choices_to={"pk__in": offered.values("pk")},
-        )
-
-
-def _field_at(model, path: str):
-    """The model field at the end of a list filter's path ("event", "ticket_type__category"),
-    or None if the path does not name one."""
-    field = None
-    for name in path.split("__"):
-        if model is None:
-            return None
-        try:
-            field = model._meta.get_field(name)
-        except FieldDoesNotExist:
-            return None
-        model = field.related_model
-    return field
-
-
-class ScopedChoicesMixin:
-    """Offers, in every foreign key, many-to-many, autocomplete and list filter on a
-    relation, only the user's organisations' objects: a field or a filter added later is
-    scoped without a word (a filter given its own RelatedOnlyFieldListFilter or SimpleListFilter
-    draws on the scoped list itself)."""
-
-    def get_field_queryset(self, db, db_field, request):
-        queryset = super().get_field_queryset(db, db_field, request)
-        organisation_ids = editable_organisations(request)
-        if organisation_ids is None:
-            return queryset
-        if queryset is None:
-            queryset = db_field.remote_field.model._default_manager.using(db)
-        return scope_queryset(queryset, organisation_ids)
-
-    def get_list_filter(self, request):
-        return [self._scoped_list_filter(entry) for entry in super().get_list_filter(request)]
-
-    def _scoped_list_filter(self, entry):
-        path, filter_class = entry if isinstance(entry, list | tuple) else (entry, None)
-        if not isinstance(path, str):
-            return entry  # a SimpleListFilter: it draws on the scoped queryset
-        field = _field_at(self.model, path)
-        if field is None or not field.is_relation:
-            return entry
-        if filter_class in (None, admin.RelatedFieldListFilter):
-            return (path, ScopedRelatedFieldListFilter)
-        return entry
-
-
-class ReadOnlyAdmin:
-    """A log the back office shows and never changes: nothing is added, edited or deleted by
-    hand (actions may still act on the selected rows). Put it before the ModelAdmin base."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class OrganisationScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
-    """Base of every ModelAdmin of events and speakers; see the module docstring.
-
-    It also turns an IntegrityError raised while saving (a database trigger or constraint that
-    model validation could not foresee, e.g. a concurrent change), or a ValidationError raised
-    by a service that save_model calls, into an error on the form: the whole save is rolled
-    back, then the page is shown again with the message.
-    """
-
-    # Messages for the database rules this admin's saves may break, by the name in the error.
-    database_rule_messages: dict[str, str] = {}
-    # Django 6 makes https the default scheme for addresses typed without one; use it now.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-    def get_queryset(self, request):
-        return scope_queryset(super().get_queryset(request), editable_organisations(request))
-
-    def has_module_permission(self, request):
-        return may_edit(request)
-
-    def has_view_permission(self, request, obj=None):
-        return may_edit(request, obj)
-
-    def has_add_permission(self, request):
-        return may_edit(request)
-
-    def has_change_permission(self, request, obj=None):
-        return may_edit(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return may_edit(request, obj)
-
-    def get_changeform_initial_data(self, request):
-        initial = super().get_changeform_initial_data(request)
-        organisation_ids = editable_organisations(request)
-        field_names = {field.name for field in self.model._meta.fields}
-        if "organisation" in field_names and organisation_ids and len(organisation_ids) == 1:
-            initial.setdefault("organisation", next(iter(organisation_ids)))
-        return initial
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except (IntegrityError, ValidationError) as error:
-            # A ValidationError getting this far comes from a service called by save_model:
-            # the form's own validation never lets one out.
-            if request.method != "POST" or hasattr(request, "_colloque_database_refusal"):
-                raise
-            # super() ran in a transaction that the error rolled back: nothing was saved.
-            request._colloque_database_refusal = self.refusal_messages(error)
-            return super().changeform_view(request, object_id, form_url, extra_context)
-
-    def refusal_messages(self, error: IntegrityError | ValidationError) -> list[str]:
-        if isinstance(error, ValidationError):
-            return error.messages
-        for name, message in self.database_rule_messages.items():
-            if name in str(error):
-                return [message]
-        return [
-            _(
-                "This change could not be saved because it conflicts with other data, "
-                "perhaps changed at the same time. Check the form and try again."
-            )
-        ]
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        refusal = getattr(request, "_colloque_database_refusal", None)
-        if refusal is None:
-            return form
-
-        class RefusedByDatabaseForm(form):
-            def clean(self):
-                super().clean()
-                raise ValidationError(refusal)
-
-        return RefusedByDatabaseForm
-
-
-class OrganisationScopedInline(ScopedChoicesMixin):
-    """Inlines follow their parent: `obj` in these checks is the parent object."""
-
-    def get_queryset(self, request):
-        return scope_queryset(super().get_queryset(request), editable_organisations(request))
-
-    def has_view_permission(self, request, obj=None):
-        return may_edit(request, obj)
-
-    def has_add_permission(self, request, obj=None):
-        return may_edit(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return may_edit(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return may_edit(request, obj)
-
-
-class MembershipInline(OrganisationScopedInline, admin.TabularInline):
-    """Who may do what is decided by superusers; members see their team."""
-
-    model = Membership
-    extra = 0
-    autocomplete_fields = ["user"]
-
-    def has_add_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-
-@admin.register(Organisation)
-class OrganisationAdmin(OrganisationScopedAdmin):
-    list_display = ["name", "slug", "website"]
-    search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ("name",)}
-    inlines = [MembershipInline]
-    fieldsets = [
-        (None, {"fields": ["name", "slug", "website"]}),
-        (
-            _("Legal details (printed on invoices)"),
-            {
-                "fields": [
-                    "legal_name",
-                    "address",
-                    ("siret", "vat_number"),
-                    "vat_mention",
-                    ("iban", "bic"),
-                    "time_zone",
-                ]
-            },
-        ),
-    ]
-
-    def has_add_permission(self, request):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
 
 
 @admin.register(Venue)

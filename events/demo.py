@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo
 from django.db import models, transaction
 from django.db.models import Max, Min
 
-from events.models import Event, Organisation, Room, Session, Track, Venue
+from events.models import Event, Room, Session, Track, Venue
 from events.services import update_event, update_session
+from organisations.models import Organisation
 from speakers.models import SessionSpeaker, Speaker
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from events import partner_feeds
-from events.admin import OrganisationScopedAdmin
 from events.models import PartnerFeed
+from organisations.admin import OrganisationScopedAdmin
 
 
 @admin.register(PartnerFeed)

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from common.text import check_text
 from events.feed_cache import forget_feed_validators
-from events.models import Event, Organisation, PartnerFeed
+from events.models import Event, PartnerFeed
+from organisations.models import Organisation
 
 NAME_MAX_LENGTH = PartnerFeed._meta.get_field("name").max_length
 

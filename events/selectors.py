@@ -7,36 +7,11 @@ from datetime import date
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from events.models import Event, Membership, ProgrammeChange, Session
+from events.models import Event, ProgrammeChange, Session
+from organisations.selectors import organisations_edited_by
 
-
-def organisations_edited_by(user) -> set[int]:
-    """Ids of the organisations whose programme `user` may edit (owner or organiser).
-
-    Cached on the user object for the request: admin and API ask it many times per page."""
-    if not user or not user.is_authenticated:
-        return set()
-    cached = getattr(user, "_colloque_edited_organisations", None)
-    if cached is None:
-        cached = set(
-            Membership.objects.filter(user=user, role__in=Membership.EDITOR_ROLES).values_list(
-                "organisation_id", flat=True
-            )
-        )
-        user._colloque_edited_organisations = cached
-    return cached
-
-
-def organisations_staffed_by(user) -> set[int]:
-    """Ids of the organisations where `user` may check guests in: any membership (door staff,
-    organiser, owner)."""
-    if not user or not user.is_authenticated or not user.is_active:
-        return set()
-    cached = getattr(user, "_colloque_staffed_organisations", None)
-    if cached is None:
-        cached = set(Membership.objects.filter(user=user).values_list("organisation_id", flat=True))
-        user._colloque_staffed_organisations = cached
-    return cached
+# Re-exported for api/views/checkin.py until the check-in round moves it to checkin/.
+from organisations.selectors import organisations_staffed_by as organisations_staffed_by
 
 
 def published_events() -> QuerySet[Event]:

@@ -1,8 +1,8 @@
 """Back office of registrations: ticket types, registrations, guest lists and the outbox.
 
-Scoped like the rest of the back office (see events/admin.py): an organiser sees and acts on
-their organisations' data only, in the lists, the change pages, the choices and the actions (a
-forged id in an action's POST selects nothing). Every change of state goes through
+Scoped like the rest of the back office (see organisations/admin.py): an organiser sees and acts
+on their organisations' data only, in the lists, the change pages, the choices and the actions
+(a forged id in an action's POST selects nothing). Every change of state goes through
 registrations.services: registering someone, cancelling, withdrawing an invitation, renaming.
 Registrations and invitations are never deleted here (that would bypass the seat rules and the
 emails); they are cancelled or withdrawn.
@@ -15,16 +15,18 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.template.defaultfilters import filesizeformat
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
-from events.admin import (
+from badges.models import BadgeSheet
+from badges.render import badge_sheet_pdf
+from events.models import Event
+from events.zoned_admin import EventTimeZoneAdmin, in_event_zone
+from organisations.admin import (
     OrganisationScopedAdmin,
     ReadOnlyAdmin,
     ScopedChoicesMixin,
@@ -32,16 +34,11 @@ from events.admin import (
     may_edit,
     scope_queryset,
 )
-from events.models import Event
-from events.zoned_admin import EventTimeZoneAdmin, in_event_zone
-from registrations import emails, exports, payments, selectors, services
+from registrations import emails, exports, selectors, services
 from registrations.http import private_page
-from registrations.invoice_pdf import build_invoice
 from registrations.models import (
-    BadgeSheet,
     Invitation,
     OutgoingEmail,
-    Payment,
     Registration,
     TicketType,
 )
@@ -325,7 +322,7 @@ class RegistrationAdmin(KeptRecordAdmin):
         cancelled = 0
         for registration in queryset:
             if registration.is_active:
-                payments.cancel_paid_registration(registration=registration)
+                services.cancel_registration(registration=registration)
                 self.log_change(request, registration, gettext("Cancelled from the back office."))
                 cancelled += 1
         self.message_user(
@@ -417,8 +414,6 @@ class RegistrationAdmin(KeptRecordAdmin):
         layout = request.POST.get("layout") or BadgeSheet.Layout.A6
         if layout not in BadgeSheet.Layout.values:
             layout = BadgeSheet.Layout.A6
-        from registrations.badges import badge_sheet_pdf
-
         registrations = list(
             holders.select_related("event", "ticket_type").order_by("last_name", "first_name", "pk")
         )
@@ -691,291 +686,4 @@ class OutgoingEmailAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
         )
 
 
-# --- Payments -------------------------------------------------------------------------------
-
-
-@admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
-    """Card payments as Stripe reported them, read-only. "Needs attention" lists the payments
-    to look at: an amount or currency Stripe reported differently, or a payment that arrived
-    after its seat was released and given away (to refund)."""
-
-    list_display = [
-        "registration",
-        "email",
-        "event",
-        "amount",
-        "currency",
-        "status",
-        "flag",
-        "created_at",
-        "paid_at",
-    ]
-    list_filter = ["flag", "method", "status"]
-    list_select_related = ["registration__event"]
-    search_fields = [
-        "registration__email",
-        "registration__last_name",
-        "stripe_session_id",
-        "invoice_number",
-        "billing_name",
-        "purchase_order_number",
-    ]
-    actions = ["mark_paid"]
-    fields = [
-        "registration",
-        "method",
-        "status",
-        "amount",
-        "currency",
-        "invoice_number",
-        "billing_name",
-        "billing_address",
-        "purchase_order_number",
-        "due_at",
-        "reminded_at",
-        "amount_refunded",
-        "refunded_at",
-        "stripe_refund_id",
-        "flag",
-        "flag_note",
-        "stripe_session_id",
-        "stripe_payment_intent",
-        "expires_at",
-        "created_at",
-        "paid_at",
-        "invoice_pdf",
-    ]
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        organisation_ids = editable_organisations(request)
-        if organisation_ids is None:
-            return queryset
-        return queryset.filter(registration__event__organisation_id__in=organisation_ids)
-
-    def has_module_permission(self, request):
-        return may_edit(request)
-
-    def has_view_permission(self, request, obj=None):
-        organisation_ids = editable_organisations(request)
-        if obj is None or organisation_ids is None:
-            return may_edit(request)
-        return obj.registration.event.organisation_id in organisation_ids
-
-    @admin.display(description=_("email"))
-    def email(self, payment):
-        return payment.registration.email
-
-    @admin.display(description=_("invoice (PDF)"))
-    def invoice_pdf(self, payment):
-        # The organisers' own way to the invoice: never through the attendee's page.
-        if payment.method != Payment.Method.INVOICE or payment.invoice_number is None:
-            return "—"
-        url = reverse("admin:registrations_payment_invoice", args=[payment.pk])
-        return format_html(
-            '<a href="{}" download>{}</a>',
-            url,
-            gettext("Download invoice %(number)s") % {"number": payment.invoice_number},
-        )
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:payment_id>/invoice/",
-                self.admin_site.admin_view(self.invoice_view),
-                name="registrations_payment_invoice",
-            ),
-            *super().get_urls(),
-        ]
-
-    def invoice_view(self, request, payment_id):
-        """The invoice of a payment by invoice, for the organisers of its event's
-        organisation (the same PDF as the attendee's page gives them)."""
-        payment = (
-            self.get_queryset(request)
-            .filter(pk=payment_id, method=Payment.Method.INVOICE, invoice_number__isnull=False)
-            .select_related("registration__event__organisation", "registration__event__venue")
-            .first()
-        )
-        if payment is None or not self.has_view_permission(request, payment):
-            raise Http404
-        response = HttpResponse(build_invoice(payment), content_type="application/pdf")
-        filename = f"invoice-{payment.invoice_number}.pdf"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return private_page(response)
-
-    @admin.action(description=_("Mark the selected invoices paid"))
-    def mark_paid(self, request, queryset):
-        marked = skipped = 0
-        for payment in queryset:
-            if payment.method != Payment.Method.INVOICE:
-                skipped += 1
-            elif payments.mark_invoice_paid(payment=payment):
-                self.log_change(
-                    request, payment, gettext("Invoice marked paid from the back office.")
-                )
-                marked += 1
-            else:
-                skipped += 1
-        if marked:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(count)d invoice marked paid: its registration is confirmed.",
-                    "%(count)d invoices marked paid: their registrations are confirmed.",
-                    marked,
-                )
-                % {"count": marked},
-                messages.SUCCESS,
-            )
-        if skipped:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(count)d payment left as it was (not an invoice, or already paid).",
-                    "%(count)d payments left as they were (not invoices, or already paid).",
-                    skipped,
-                )
-                % {"count": skipped},
-                messages.WARNING,
-            )
-
-    @admin.display(description=_("event"))
-    def event(self, payment):
-        return payment.registration.event
-
-
-# --- Badge sheets ---------------------------------------------------------------------------
-
-
-class BadgeSheetForm(forms.ModelForm):
-    class Meta:
-        model = BadgeSheet
-        fields = ["event", "layout"]
-
-    def clean_event(self):
-        event = self.cleaned_data["event"]
-        if not services.badge_holders(event=event).exists():
-            raise ValidationError(
-                gettext(
-                    "No registration of this event has a badge yet: badges are printed for "
-                    "confirmed registrations and those awaiting payment."
-                )
-            )
-        return event
-
-
-@admin.register(BadgeSheet)
-class BadgeSheetAdmin(OrganisationScopedAdmin):
-    """Sheets of an event's badges, built in the background: the organiser picks an event and
-    a layout, then watches the progress on the sheet's page and downloads the PDF there.
-    A sheet is never edited (make another); the PDF is served only here, to the organisers of
-    the event's organisation."""
-
-    form = BadgeSheetForm
-    list_display = ["event", "layout", "status", "progress", "created_by", "requested", "download"]
-    list_filter = [("event", admin.RelatedOnlyFieldListFilter), "status"]
-    list_select_related = ["event", "created_by"]
-    change_form_template = "admin/registrations/badgesheet/change_form.html"
-    view_fields = [
-        "event",
-        "layout",
-        "status",
-        "progress",
-        "created_by",
-        "requested",
-        "finished",
-        "error",
-        "download",
-    ]
-
-    def get_queryset(self, request):
-        # The list and the sheet's page never load the PDFs.
-        return super().get_queryset(request).defer("pdf")
-
-    def get_fields(self, request, obj=None):
-        return ["event", "layout"] if obj is None else self.view_fields
-
-    def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else self.view_fields
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        try:
-            sheet = services.queue_badge_sheet(
-                event=form.cleaned_data["event"],
-                layout=form.cleaned_data["layout"],
-                user=request.user,
-                language=translation.get_language() or settings.LANGUAGE_CODE,
-            )
-        except services.RegistrationError as error:
-            raise ValidationError(error.message) from error
-        obj.pk = sheet.pk
-        obj._state.adding = False
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        # One way out of the form: the sheet's page, where its progress shows.
-        context.update(show_save_and_add_another=False, show_save_and_continue=False)
-        return super().render_change_form(request, context, add, change, form_url, obj)
-
-    def response_add(self, request, obj, post_url_continue=None):
-        # To the sheet's page, which shows the progress and then the download link.
-        self.message_user(
-            request,
-            gettext("The badge sheet is queued: this page shows its progress."),
-            messages.SUCCESS,
-        )
-        return HttpResponseRedirect(reverse("admin:registrations_badgesheet_change", args=[obj.pk]))
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:sheet_id>/download/",
-                self.admin_site.admin_view(self.download_view),
-                name="registrations_badgesheet_download",
-            ),
-            *super().get_urls(),
-        ]
-
-    def download_view(self, request, sheet_id):
-        sheet = (
-            self.get_queryset(request)
-            .filter(pk=sheet_id, status=BadgeSheet.Status.DONE)
-            .select_related("event")
-            .first()
-        )
-        if sheet is None or not self.has_view_permission(request, sheet):
-            raise Http404
-        pdf = BadgeSheet.objects.filter(pk=sheet.pk).values_list("pdf", flat=True).get()
-        response = HttpResponse(bytes(pdf), content_type="application/pdf")
-        filename = f"badges-{sheet.event.slug}-{sheet.layout}.pdf"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return private_page(response)
-
-    @admin.display(description=_("progress"))
-    def progress(self, sheet):
-        return gettext("%(done)d of %(total)d badges") % {"done": sheet.done, "total": sheet.total}
-
-    @admin.display(description=_("requested at"), ordering="created_at")
-    def requested(self, sheet):
-        return _local(sheet.created_at, sheet.event)
-
-    @admin.display(description=_("finished at"), ordering="finished_at")
-    def finished(self, sheet):
-        return _local(sheet.finished_at, sheet.event)
-
-    @admin.display(description=_("PDF"))
-    def download(self, sheet):
-        if sheet.status != BadgeSheet.Status.DONE:
-            return "—"
-        url = reverse("admin:registrations_badgesheet_download", args=[sheet.pk])
-        label = gettext("Download (%(size)s)") % {"size": filesizeformat(sheet.pdf_size)}
-        return format_html('<a href="{}" download>{}</a>', url, label)
-
-
-# The door's back office (checkpoints, scanner devices, scan log), and guest list imports.
 from registrations import checkin_admin, guest_list_admin  # noqa: E402, F401

@@ -1,10 +1,10 @@
 """Attendance certificates (attestations de présence) as PDF: a pure builder that takes
 registrations with the hours they attended (see `registrations.attendance`) and returns bytes.
 
-Same house style as the invoice (`registrations/invoice_pdf.py`): A4, its margins, reportlab's
-standard Helvetica, nothing loaded from elsewhere. Helvetica only knows Western European
+Same house style as the invoice (`payments/invoice_pdf.py`): A4, its margins (`common/pdf.py`),
+reportlab's standard Helvetica, nothing loaded from elsewhere. Helvetica only knows Western European
 letters (all of French's); a line with others (Łukasz, Dvořák) is drawn in DejaVu Sans, shipped
-in `registrations/fonts/` (or, failing that, Debian's fonts-dejavu-core), not as black boxes.
+in `common/fonts/` (or, failing that, Debian's fonts-dejavu-core), not as black boxes.
 
 A certificate states: the organiser, the attendee's full name (made smaller, then wrapped, until
 it fits), the event, its venue and dates, the hours attended each day and their total, and
@@ -25,14 +25,14 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from common.pdf import FONT_DIR, LEFT, RIGHT
 from registrations.attendance import AttendedHours, format_duration
-from registrations.invoice_pdf import LEFT, RIGHT
 
 EN_DASH = "\u2013"
 WIDTH = RIGHT - LEFT
 CENTRE = A4[0] / 2
 NAME_SIZES = (26, 12)  # largest and smallest size tried for the attendee's name
-FONT_FOLDERS = (Path(__file__).resolve().parent / "fonts", Path("/usr/share/fonts/truetype/dejavu"))
+FONT_FOLDERS = (FONT_DIR, Path("/usr/share/fonts/truetype/dejavu"))
 UNICODE_FONTS = {
     False: ("ColloqueSans", "DejaVuSans.ttf"),
     True: ("ColloqueSans-Bold", "DejaVuSans-Bold.ttf"),

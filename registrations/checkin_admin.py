@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
-from events.admin import OrganisationScopedAdmin, ReadOnlyAdmin
 from events.zoned_admin import EventTimeZoneAdmin
+from organisations.admin import OrganisationScopedAdmin, ReadOnlyAdmin
 from registrations import checkin
 from registrations.models import CheckIn, Checkpoint, ScannerDevice
 

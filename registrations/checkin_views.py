@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET
 
 from config.permissions_policy import allow_features
 from events.models import Event
-from events.selectors import organisations_staffed_by
+from organisations.selectors import organisations_staffed_by
 from registrations.checkin import MESSAGES, REASONS
 from registrations.http import private_page
 

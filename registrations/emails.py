@@ -9,7 +9,8 @@ another worker take over the email of a worker killed while sending.
 """
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from email.mime.image import MIMEImage
 
@@ -26,6 +27,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from events import calendar, invitations
+from organisations.models import Membership
 from registrations.models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
@@ -38,6 +40,31 @@ RETRY_DELAYS = [
     timedelta(hours=2),
 ]
 MAX_ATTEMPTS = 15
+
+
+@dataclass
+class EmailExtras:
+    """What a builder adds to an email of its kind: template context, attachments and images
+    the HTML shows from within the message, each (filename or Content-ID, content, mimetype)."""
+
+    context: dict = field(default_factory=dict)
+    attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
+    inline_images: list[tuple[str, bytes, str]] = field(default_factory=list)
+
+
+EmailBuilder = Callable[[OutgoingEmail, dict], EmailExtras | None]
+# The builders of each kind of email, in the order they were registered. Apps above this one
+# register theirs in their AppConfig.ready() (payments: the invoice PDF; badges: the badge), so
+# that the outbox knows no more of them than their kind.
+_builders: dict[str, list[EmailBuilder]] = {}
+
+
+def register_builder(kind: str, builder: EmailBuilder) -> None:
+    """Have `builder(email, context)` called for each email of `kind` before its templates are
+    rendered; what it returns (or nothing, with None) goes into the email."""
+    builders = _builders.setdefault(kind, [])
+    if builder not in builders:
+        builders.append(builder)
 
 
 def queue_email(
@@ -286,9 +313,13 @@ def render(email: OutgoingEmail) -> RenderedEmail:
             update = read_update(email)
             context["changes"] = update.lines
             context["calendar_updates"] = len(update.attachments)
-        badge = badge_attachment(email, context.get("payment"))
-        if badge is not None:
-            context["badge_cid"] = badge_content_id(email.registration)
+        extras = [
+            extra
+            for builder in _builders.get(email.kind, ())
+            if (extra := builder(email, context)) is not None
+        ]
+        for extra in extras:
+            context.update(extra.context)
         template = f"emails/{email.kind}"
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         text = render_to_string(f"{template}.txt", context)
@@ -297,11 +328,8 @@ def render(email: OutgoingEmail) -> RenderedEmail:
         invite = calendar_attachment(email)
         if invite is not None:
             attachments.append(invite)
-        invoice = invoice_attachment(email, context["payment"] if email.registration else None)
-        if invoice is not None:
-            attachments.append(invoice)
-        if badge is not None:
-            attachments.append(badge)
+        for extra in extras:
+            attachments.extend(extra.attachments)
         if update is not None:
             attachments.extend(update.attachments)
     recipients = organiser_addresses(event) if for_organisers else [person.email]
@@ -312,7 +340,7 @@ def render(email: OutgoingEmail) -> RenderedEmail:
         to=recipients[0],
         attachments=attachments,
         also_to=tuple(recipients[1:]),
-        inline_images=((context["badge_cid"], badge[1], badge[2]),) if badge else (),
+        inline_images=tuple(image for extra in extras for image in extra.inline_images),
     )
 
 
@@ -330,8 +358,6 @@ def organiser_addresses(event) -> list[str]:
     organisers of its organisation, else the site's server address."""
     if event.contact_email:
         return [event.contact_email]
-    from events.models import Membership
-
     addresses = sorted(
         Membership.objects.filter(
             organisation_id=event.organisation_id, role__in=Membership.EDITOR_ROLES
@@ -348,32 +374,6 @@ def _payment_of(email: OutgoingEmail):
     if email.kind == OutgoingEmail.Kind.PAYMENT_RECEIPT:
         payments = payments.exclude(paid_at=None).order_by("-paid_at", "-pk")
     return payments.first()
-
-
-def badge_attachment(email: OutgoingEmail, payment):
-    """The badge (PNG) a confirmation carries, shown in its HTML and attached, once the
-    attendee has a badge (see services.shows_badge)."""
-    if email.kind != OutgoingEmail.Kind.CONFIRMATION or email.registration is None:
-        return None
-    from registrations import badges, services
-
-    if not services.shows_badge(registration=email.registration, payment=payment):
-        return None
-    return ("badge.png", badges.badge_png(email.registration), "image/png")
-
-
-def badge_content_id(registration) -> str:
-    return f"badge-{registration.pk}@{calendar.uid_domain()}"
-
-
-def invoice_attachment(email: OutgoingEmail, payment):
-    """The invoice PDF an invoice email (or its reminder) carries."""
-    kinds = (OutgoingEmail.Kind.INVOICE, OutgoingEmail.Kind.INVOICE_REMINDER)
-    if email.kind not in kinds or payment is None or not payment.invoice_number:
-        return None
-    from registrations.invoice_pdf import build_invoice
-
-    return (f"invoice-{payment.invoice_number}.pdf", build_invoice(payment), "application/pdf")
 
 
 def calendar_attachment(email: OutgoingEmail):

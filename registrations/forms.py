@@ -15,7 +15,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, Session
-from registrations import payments, services
+from payments import services as payments
+from registrations import services
 from registrations.models import TicketType
 
 # Input sizes for the browser; the services hold the real limits.

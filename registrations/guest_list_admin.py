@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from events.admin import OrganisationScopedAdmin, editable_organisations, scope_queryset
 from events.models import Event
 from events.zoned_admin import (
     EventTimeZoneAdmin,
@@ -27,6 +26,7 @@ from events.zoned_admin import (
     zone_help_text,
     zone_named,
 )
+from organisations.admin import OrganisationScopedAdmin, editable_organisations, scope_queryset
 from registrations import guest_list_imports
 from registrations.models import GuestListImport, TicketType
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.text import validate_multi_line, validate_single_line
-from events.models import Event, Organisation, Session
+from events.models import Event, Session
 
 
 def new_token() -> str:
@@ -467,33 +467,10 @@ class OutgoingEmail(models.Model):
         return changes[0].event if changes else None
 
 
-class InvoiceCounter(models.Model):
-    """The last invoice number given by an organisation in a year: the next invoice takes the
-    row under a lock and adds one, so numbers follow each other without gaps or repeats."""
-
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
-    )
-    year = models.PositiveSmallIntegerField(_("year"))
-    last_number = models.PositiveIntegerField(_("last number"), default=0)
-
-    class Meta:
-        verbose_name = _("invoice counter")
-        verbose_name_plural = _("invoice counters")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "year"], name="invoice_counter_once_per_year"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.organisation_id}-{self.year}: {self.last_number}"
-
-
 class Payment(models.Model):
     """One attempt to pay for a registration: a Stripe Checkout Session for a card payment.
 
-    Written only by registrations.payments. The amount and currency are copied from the
+    Written only by payments.services. The amount and currency are copied from the
     ticket type when the checkout starts (never taken from the client) and every word from
     Stripe is checked against them."""
 
@@ -570,33 +547,6 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.get_method_display()} #{self.pk} — {self.registration}"
-
-
-class StripeEvent(models.Model):
-    """Each Stripe event, stored once by its id: a second delivery of the same event is
-    recognised and does nothing."""
-
-    id = models.CharField(primary_key=True, max_length=255)
-    type = models.CharField(_("type"), max_length=100)
-    payment = models.ForeignKey(
-        Payment,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="stripe_events",
-        verbose_name=_("payment"),
-    )
-    outcome = models.CharField(_("outcome"), max_length=255, blank=True)
-    payload = models.JSONField(_("payload"))
-    received_at = models.DateTimeField(_("received at"), default=timezone.now, editable=False)
-
-    class Meta:
-        verbose_name = _("Stripe event")
-        verbose_name_plural = _("Stripe events")
-        ordering = ["-received_at"]
-
-    def __str__(self):
-        return f"{self.type} {self.id}"
 
 
 class Checkpoint(models.Model):
@@ -836,74 +786,6 @@ class CheckIn(models.Model):
             and self.client_result == self.Result.OK
             and self.result != self.Result.OK
         )
-
-
-class BadgeSheet(models.Model):
-    """A PDF of an event's badges, several to an A4 page, built by a background task
-    (`registrations.tasks.build_badge_sheet`) that records its progress as it goes.
-
-    The PDF is kept in the database, never under MEDIA_ROOT: it holds every attendee's badge
-    token, which opens the door, so it is served only through the back office, to the
-    organisers of the event's organisation."""
-
-    # The sizes of badge stock sold in France; see registrations.badges.SHEET_LAYOUTS.
-    class Layout(models.TextChoices):
-        A6 = "a6", _("A6 (105 × 148 mm), 4 per A4 page")  # noqa: RUF001
-        A7 = "a7", _("A7 (74 × 105 mm), 8 per A4 page")  # noqa: RUF001
-        CARD_90X55 = "card_90x55", _("Card 90 × 55 mm, 10 per A4 page")  # noqa: RUF001
-        CARD_85X54 = (
-            "card_85x54",
-            _("Card 85 × 54 mm (credit card size), 10 per A4 page"),  # noqa: RUF001
-        )
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("being built")
-        DONE = "done", _("ready")
-        FAILED = "failed", _("failed")
-
-    event = models.ForeignKey(
-        Event, on_delete=models.CASCADE, related_name="badge_sheets", verbose_name=_("event")
-    )
-    layout = models.CharField(_("layout"), max_length=20, choices=Layout.choices, default=Layout.A6)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
-    )
-    total = models.PositiveIntegerField(_("badges"), default=0)
-    done = models.PositiveIntegerField(_("badges drawn"), default=0)
-    pdf = models.BinaryField(null=True, editable=False)
-    pdf_size = models.PositiveIntegerField(_("size (bytes)"), default=0, editable=False)
-    # The language of the labels on the badges (ticket category), the organiser's.
-    language = models.CharField(_("language"), max_length=5, default="fr", editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-        verbose_name=_("requested by"),
-    )
-    created_at = models.DateTimeField(_("requested at"), default=timezone.now, editable=False)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True, editable=False)
-    error = models.TextField(_("error"), blank=True, editable=False)
-
-    class Meta:
-        verbose_name = _("badge sheet")
-        verbose_name_plural = _("badge sheets")
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(done__lte=models.F("total")), name="badge_sheet_done_within_total"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.event} — {self.get_layout_display()}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
 
 
 class GuestListImport(models.Model):

@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from events.models import Event, PartnerFeed
-from events.selectors import organisations_edited_by
+from organisations.selectors import organisations_edited_by
 from registrations import services
 from registrations.models import (
     CheckIn,

@@ -12,6 +12,7 @@ transaction as the change that causes them.
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -413,20 +414,38 @@ def status_email_kind(registration: Registration) -> str:
     }.get(registration.status, OutgoingEmail.Kind.CONFIRMATION)
 
 
-def cancel_registration(*, registration: Registration, notify: bool = True) -> Registration:
-    """Cancel a registration (and its plus-ones). A freed seat goes to the waiting list.
+# What other apps do once a registration is cancelled, each called with the registration after
+# the cancellation commits. The payment side registers its refund here (payments/apps.py), so that
+# this module never imports payments.
+_cancellation_hooks: list[Callable[[Registration], None]] = []
 
-    Takes the event's seat lock. Idempotent: cancelling twice changes nothing more."""
+
+def on_cancellation(hook: Callable[[Registration], None]) -> Callable[[Registration], None]:
+    """Register `hook` to run after each cancellation (see cancel_registration); for ready()."""
+    if hook not in _cancellation_hooks:
+        _cancellation_hooks.append(hook)
+    return hook
+
+
+def cancel_registration(*, registration: Registration, notify: bool = True) -> Registration:
+    """Cancel a registration (and its plus-ones). A freed seat goes to the waiting list. The
+    one way to cancel: the attendee's page, the admin and the API call it.
+
+    Takes the event's seat lock. Idempotent: cancelling twice changes nothing more. Then runs
+    the cancellation hooks (a card payment's refund) whenever the registration ends up
+    cancelled, a repeated call included: each hook is idempotent itself."""
     with transaction.atomic():
         event = lock_event(registration.event_id)
         registration = Registration.objects.get(pk=registration.pk)
-        if not registration.is_active:
-            return registration
-        freed = _end(registration, Status.CANCELLED, notify=notify)
-        for companion in registration.companions.filter(status__in=Registration.ACTIVE):
-            freed |= _end(companion, Status.CANCELLED, notify=False)
-        if freed:
-            offer_freed_seats(event)
+        if registration.is_active:
+            freed = _end(registration, Status.CANCELLED, notify=notify)
+            for companion in registration.companions.filter(status__in=Registration.ACTIVE):
+                freed |= _end(companion, Status.CANCELLED, notify=False)
+            if freed:
+                offer_freed_seats(event)
+    if registration.status == Status.CANCELLED:
+        for hook in _cancellation_hooks:
+            hook(registration)
     return registration
 
 
@@ -917,77 +936,3 @@ def reissue_badge(*, registration: Registration) -> Registration:
         locked.save(update_fields=["badge_token"])
     registration.badge_token = locked.badge_token
     return registration
-
-
-def queue_badge_sheet(*, event: Event, layout: str, user=None, language: str = "fr"):
-    """Record a sheet of `event`'s badges and enqueue its building, in the caller's
-    transaction: the task's row commits, or rolls back, with the sheet's. Raises
-    RegistrationError when no registration of the event has a badge yet."""
-    from registrations.models import BadgeSheet
-    from registrations.tasks import build_badge_sheet as build_task
-
-    total = badge_holders(event=event).count()
-    if not total:
-        raise RegistrationError(
-            _(
-                "No registration of this event has a badge yet: badges are printed for "
-                "confirmed registrations and those awaiting payment."
-            ),
-            field="event",
-        )
-    with transaction.atomic():
-        sheet = BadgeSheet.objects.create(
-            event=event, layout=layout, total=total, created_by=user, language=language
-        )
-        build_task.enqueue(sheet.pk)
-    return sheet
-
-
-def build_badge_sheet(*, sheet_id: int):
-    """Build the PDF of a queued badge sheet (the background task's work), saving how many
-    badges are drawn every few dozen so that the back office shows the progress.
-
-    Takes no lock: the sheet is claimed by moving it from queued to running in one UPDATE, so a
-    task delivered twice builds it once. The badges are those of the registrations that hold
-    one when the building starts. A failure is recorded on the sheet, not raised."""
-    import logging
-
-    from django.utils import translation
-
-    from registrations import badges
-    from registrations.models import BadgeSheet
-
-    sheets = BadgeSheet.objects.filter(pk=sheet_id)
-    claimed = sheets.filter(status=BadgeSheet.Status.QUEUED).update(
-        status=BadgeSheet.Status.RUNNING, done=0
-    )
-    sheet = sheets.select_related("event").defer("pdf").get()
-    if not claimed:
-        return sheet
-    registrations = list(badge_holders(event=sheet.event))
-    sheets.update(total=len(registrations))
-    try:
-        with translation.override(sheet.language):
-            pdf = badges.badge_sheet_pdf(
-                registrations,
-                layout=sheet.layout,
-                total=len(registrations),
-                progress=lambda done, total: sheets.update(done=done),
-                title=f"{_('Badges')} — {sheet.event.title}",
-            )
-    except Exception as error:  # recorded for the organiser; the sheet must not stay "running"
-        logging.getLogger(__name__).exception("Badge sheet %s failed", sheet_id)
-        sheets.update(
-            status=BadgeSheet.Status.FAILED,
-            error=f"{type(error).__name__}: {error}"[:2000],
-            finished_at=timezone.now(),
-        )
-    else:
-        sheets.update(
-            status=BadgeSheet.Status.DONE,
-            pdf=pdf,
-            pdf_size=len(pdf),
-            done=len(registrations),
-            finished_at=timezone.now(),
-        )
-    return sheets.select_related("event").defer("pdf").get()

@@ -2,18 +2,16 @@
 
 from django_tasks import task
 
-from registrations import emails, guest_list_imports, programme_updates, services
+# Kept at its old path for one release: tasks queued before the badges app existed name it so
+# in their rows (django_tasks_db stores the module path and the function's name).
+from badges.tasks import build_badge_sheet as build_badge_sheet
+from registrations import emails, guest_list_imports, programme_updates
 
 
 @task()
 def deliver_email(email_id: int) -> str:
     email = emails.deliver(email_id)
     return email.status if email is not None else "deleted"
-
-
-@task()
-def build_badge_sheet(sheet_id: int) -> str:
-    return services.build_badge_sheet(sheet_id=sheet_id).status
 
 
 @task()

@@ -12,14 +12,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from badges import render as badges
 from events import calendar, feeds, selectors
 from events.invitations import as_attachment
 from events.models import Session
-from registrations import badges, emails, payments, services
+from payments import services as payments
+from payments.invoice_pdf import build_invoice
+from registrations import emails, services
 from registrations.attendance import certificate_available
 from registrations.forms import RegistrationForm, RenameForm, registration_is_open
 from registrations.http import private_page
-from registrations.invoice_pdf import build_invoice
 from registrations.models import Payment, Registration, SessionSignup
 from registrations.ratelimit import rate_limited
 from registrations.signals import agenda_scope
@@ -165,7 +167,7 @@ def manage(request, token):
                     return private_page(redirect(registration.get_personal_url()))
         elif action == "cancel" and registration.is_active:
             if request.POST.get("confirm") == "yes":
-                payments.cancel_paid_registration(registration=registration)
+                services.cancel_registration(registration=registration)
                 messages.success(request, _("Your registration is cancelled."))
                 return private_page(redirect(registration.get_personal_url()))
             confirm_cancel = True

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
-from events.admin import OrganisationScopedAdmin
+from organisations.admin import OrganisationScopedAdmin
 from speakers.forms import SpeakerAdminForm
 from speakers.models import Speaker
 from speakers.services import remove_speaker_photo, set_speaker_photo

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from common.text import validate_multi_line, validate_single_line
-from events.models import Organisation, Session
+from events.models import Session
+from organisations.models import Organisation
 
 
 def _photo_path(instance, filename):

@@ -9,7 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from events.models import Organisation, Session
+from events.models import Session
+from organisations.models import Organisation
 from speakers.models import SessionSpeaker, Speaker
 from speakers.photos import ProcessedPhoto, process_photo
 

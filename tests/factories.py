@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 import factory
 from django.contrib.auth import get_user_model
 
-from events.models import Event, Membership, Organisation, Room, Session, Track, Venue
+from events.models import Event, Room, Session, Track, Venue
+from organisations.models import Membership, Organisation
 from speakers.models import SessionSpeaker, Speaker
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from api.serializers.events import absolute_url
 from api.serializers.fields import BilingualField, BilingualInputField, StrictModelSerializer
-from events.models import Organisation
+from organisations.models import Organisation
 from speakers.models import Speaker
 
 

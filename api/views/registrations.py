@@ -12,7 +12,8 @@ from api.schema import ColloqueAutoSchema, ErrorSerializer
 from api.serializers.registrations import RegistrationCreateSerializer, RegistrationSerializer
 from api.throttling import WriteRateThrottle
 from api.views.base import ApiViewMixin
-from registrations import payments, selectors, services
+from payments import services as payments
+from registrations import selectors, services
 from registrations.models import Payment, SessionSignup
 
 SIGNUP = ("pk", "registration_id", "session_id")
@@ -124,7 +125,7 @@ class RegistrationViewSet(
         """Cancel the registration (and its plus-ones'): the person gets the cancellation
         email and a freed seat goes to the first on the waiting list; a card payment is
         refunded when the ticket type's policy allows. Cancelling again changes nothing."""
-        registration = payments.cancel_paid_registration(registration=self.get_object())
+        registration = services.cancel_registration(registration=self.get_object())
         return Response(self._read(registration))
 
     @extend_schema(request=None)

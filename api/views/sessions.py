@@ -7,7 +7,8 @@ from api.serializers.sessions import SessionSerializer, SessionWriteSerializer
 from api.views.base import ApiViewMixin
 from events import services
 from events.models import Event
-from events.selectors import organisations_edited_by, visible_sessions
+from events.selectors import visible_sessions
+from organisations.selectors import organisations_edited_by
 
 
 class SessionViewSet(ApiViewMixin, viewsets.ModelViewSet):

@@ -5,8 +5,9 @@ from rest_framework.response import Response
 
 from api.serializers.speakers import SpeakerSerializer, SpeakerWriteSerializer
 from api.views.base import ApiViewMixin
-from events.models import Organisation
-from events.selectors import organisations_edited_by, visible_speakers
+from events.selectors import visible_speakers
+from organisations.models import Organisation
+from organisations.selectors import organisations_edited_by
 from speakers import services
 
 

@@ -3,7 +3,7 @@ from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from events.models import Membership
+from organisations.models import Membership
 from tests.factories import MembershipFactory
 
 

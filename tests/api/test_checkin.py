@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from events.models import Membership
+from organisations.models import Membership
 from registrations import checkin
 from registrations.models import (
     CheckIn,

@@ -4,7 +4,7 @@ a value."""
 
 import pytest
 
-from events.models import Membership
+from organisations.models import Membership
 from speakers.models import Speaker
 from tests.factories import MembershipFactory, SessionFactory
 from tests.registrations.organiser_factories import RegistrationFactory, TicketTypeFactory

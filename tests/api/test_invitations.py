@@ -7,7 +7,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from events.models import Membership
+from organisations.models import Membership
 from registrations import services
 from registrations.models import Invitation, OutgoingEmail, Registration
 from tests.factories import InvitationFactory, TicketTypeFactory

@@ -3,7 +3,8 @@ and every event resource lists its own feeds."""
 
 import pytest
 
-from events.models import Membership, PartnerFeed
+from events.models import PartnerFeed
+from organisations.models import Membership
 from tests.factories import EventFactory, TrackFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_limits")]

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from events.models import Membership
+from organisations.models import Membership
 from registrations.models import OutgoingEmail, Registration
 from tests.factories import SessionFactory, TicketTypeFactory
 from tests.registrations.organiser_factories import RegistrationFactory

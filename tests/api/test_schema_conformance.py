@@ -24,7 +24,8 @@ from PIL import Image
 from rest_framework.authtoken.models import Token
 from schemathesis.config import SchemathesisConfig
 
-from events.models import Event, Membership, Session
+from events.models import Event, Session
+from organisations.models import Membership
 from registrations.checkin import create_scanner_device
 from speakers.models import SessionSpeaker
 from tests.factories import (

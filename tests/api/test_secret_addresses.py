@@ -5,7 +5,7 @@ caller, on the objects of two organisations (so that an endpoint added later is 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
-from events.models import Membership
+from organisations.models import Membership
 from tests.events.admin_world import build_organisation
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from playwright.sync_api import expect
 
-from events.models import Membership
+from organisations.models import Membership
 from tests.browser.colloquium import build_colloquium
 from tests.browser.conftest import DESKTOP
 from tests.factories import MembershipFactory, TicketTypeFactory

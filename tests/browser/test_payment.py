@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from events.models import Event
 from registrations.models import Payment, Registration, TicketType
-from tests.registrations.stripe_fake import (
+from tests.payments.stripe_fake import (
     CHECKOUT_HOST,
     WEBHOOK_SECRET,
     FakeStripe,

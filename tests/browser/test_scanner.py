@@ -17,9 +17,9 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
-from events.models import Membership
+from badges.render import badge_png
+from organisations.models import Membership
 from registrations import checkin
-from registrations.badges import badge_png
 from registrations.models import CheckIn, Registration
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP
 from tests.factories import EventFactory, MembershipFactory, TicketTypeFactory

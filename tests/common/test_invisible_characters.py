@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from events.models import Membership
+from organisations.models import Membership
 from registrations import csv_import
 from registrations.models import Invitation, Registration, ScannerDevice
 from speakers.models import Speaker

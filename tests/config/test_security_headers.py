@@ -77,7 +77,7 @@ def staff_pages(site):
         f"/admin/registrations/registration/{site['registration'].pk}/change/",
         "/admin/registrations/invitation/",
         "/admin/registrations/invitation/import/",
-        "/admin/registrations/badgesheet/add/",
+        "/admin/badges/badgesheet/add/",
         "/admin/axes/accessattempt/",
         "/admin/password_change/",
         f"/checkin/events/{event.slug}/attendance/",

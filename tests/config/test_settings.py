@@ -112,7 +112,8 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 
-from events.models import Event, Organisation, Session
+from events.models import Event, Session
+from organisations.models import Organisation
 
 paris = ZoneInfo("Europe/Paris")
 organisation = Organisation.objects.create(name="Charge", slug="charge")

@@ -15,10 +15,12 @@ from django.test import override_settings
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from events.models import Event, Membership
+from badges.models import BadgeSheet
+from events.models import Event
 from events.partner_feeds import create_partner_feed
+from organisations.models import Membership
 from registrations.checkin import create_scanner_device
-from registrations.models import BadgeSheet, GuestListImport, Payment
+from registrations.models import GuestListImport, Payment
 from registrations.tasks import build_badge_sheet
 from tests.factories import (
     InvitationFactory,

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from events.models import Event, Membership, Session
+from events.models import Event, Session
+from organisations.models import Membership
 from speakers.models import SessionSpeaker
 from tests.events.admin_forms import admin_form_data
 from tests.factories import (

@@ -9,7 +9,8 @@ from django.core.management import call_command
 from modeltranslation.translator import translator
 
 from events.demo import DEMO_EVENTS
-from events.models import Event, Organisation, Room, Session, Track, Venue
+from events.models import Event, Room, Session, Track, Venue
+from organisations.models import Organisation
 from registrations import services
 from registrations.models import Checkpoint, Invitation, Registration, TicketType
 from speakers.models import SessionSpeaker, Speaker

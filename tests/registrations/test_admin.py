@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
-from events.models import Membership
+from organisations.models import Membership
 from registrations import services
 from registrations.models import Invitation, OutgoingEmail, Registration
 from tests.factories import InvitationFactory, MembershipFactory, TicketTypeFactory

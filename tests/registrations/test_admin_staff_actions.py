@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from events.models import Membership
+from organisations.models import Membership
 from registrations.models import Invitation, Registration
 from tests.factories import InvitationFactory, MembershipFactory
+from tests.payments.test_invoices import invoice_ticket, invoiced, pdf_text
 from tests.registrations.organiser_factories import RegistrationFactory
-from tests.registrations.test_invoices import invoice_ticket, invoiced, pdf_text
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
-from events.models import Membership
+from organisations.models import Membership
 from registrations import attendance, checkin
 from registrations.exports import BOM
 from registrations.models import CheckIn, Registration, SessionSignup, attendance_day

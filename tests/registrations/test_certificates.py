@@ -12,7 +12,8 @@ from django.utils.translation import gettext, ngettext
 from pypdf import PdfReader
 from reportlab.pdfbase import pdfmetrics
 
-from events.models import Membership, Session
+from events.models import Session
+from organisations.models import Membership
 from registrations import attendance, certificates, checkin
 from registrations.attendance import attended_hours, compute_attended_hours, format_duration
 from registrations.models import CheckIn

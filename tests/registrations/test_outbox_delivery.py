@@ -28,6 +28,14 @@ from django_tasks_db.models import DBTaskResult
 from registrations import emails, services
 from registrations.models import OutgoingEmail, Registration
 from tests.factories import MembershipFactory
+from tests.payments.stripe_fake import WEBHOOK_SECRET, FakeStripe
+from tests.payments.test_payments_stripe import (
+    deliver as post_webhook,
+)
+from tests.payments.test_payments_stripe import (
+    paid_ticket,
+    register_and_checkout,
+)
 from tests.registrations.attendee_steps import (
     colloquium_ticket,
     form_data,
@@ -35,14 +43,6 @@ from tests.registrations.attendee_steps import (
     register_url,
 )
 from tests.registrations.mail_server import MailServer, free_port
-from tests.registrations.stripe_fake import WEBHOOK_SECRET, FakeStripe
-from tests.registrations.test_payments_stripe import (
-    deliver as post_webhook,
-)
-from tests.registrations.test_payments_stripe import (
-    paid_ticket,
-    register_and_checkout,
-)
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 SMTP = "django.core.mail.backends.smtp.EmailBackend"

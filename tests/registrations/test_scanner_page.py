@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from events.models import Membership
+from organisations.models import Membership
 from tests.factories import EventFactory, MembershipFactory, TicketTypeFactory, UserFactory
 from tests.registrations.organiser_factories import RegistrationFactory
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from PIL import ExifTags, Image, ImageFile
 
-from events.models import Membership
+from organisations.models import Membership
 from speakers.models import Speaker
 from speakers.photos import PhotoRejected, process_photo
 from speakers.services import set_speaker_photo

@@ -24,7 +24,6 @@ import functools
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import qrcode
 import qrcode.util
@@ -37,7 +36,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
+from common.pdf import FONT_DIR
+
 REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 
 # Loaded once per process: reportlab parses the TrueType files when they are registered, and

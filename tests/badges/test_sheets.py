@@ -12,17 +12,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
-from events.models import Membership
-from registrations import badges, services
-from registrations.models import BadgeSheet, Registration
+from badges import render as badges
+from badges import services, sheets
+from badges.models import BadgeSheet
+from organisations.models import Membership
+from registrations.models import Registration
+from tests.badges.test_render import pdf_text, qr_codes_in_pdf
 from tests.factories import MembershipFactory, TicketTypeFactory, UserFactory
 from tests.registrations.organiser_factories import RegistrationFactory
-from tests.registrations.test_badges import pdf_text, qr_codes_in_pdf
 
 pytestmark = pytest.mark.django_db
 
-SHEETS = reverse("admin:registrations_badgesheet_changelist")
-SHEET_ADD = reverse("admin:registrations_badgesheet_add")
+SHEETS = reverse("admin:badges_badgesheet_changelist")
+SHEET_ADD = reverse("admin:badges_badgesheet_add")
 REGISTRATIONS = reverse("admin:registrations_registration_changelist")
 
 
@@ -37,7 +39,7 @@ def log_in(client, user):
 
 
 def download_url(sheet) -> str:
-    return reverse("admin:registrations_badgesheet_download", args=[sheet.pk])
+    return reverse("admin:badges_badgesheet_download", args=[sheet.pk])
 
 
 @pytest.fixture
@@ -98,7 +100,7 @@ def test_an_organiser_makes_a_sheet_and_downloads_every_badge(organiser, organis
 
     sheet = BadgeSheet.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:registrations_badgesheet_change", args=[sheet.pk])
+    assert response["Location"] == reverse("admin:badges_badgesheet_change", args=[sheet.pk])
     assert (sheet.status, sheet.done, sheet.total) == ("done", 3, 3)
     assert sheet.created_by == organiser_user
     page = _page(organiser.get(response["Location"]))
@@ -144,7 +146,7 @@ def test_an_event_without_badges_gets_a_clear_message(organiser, lyon):
 def test_a_sheet_being_built_shows_its_progress_and_reloads_itself(organiser, lyon):
     sheet = BadgeSheet.objects.create(event=lyon.event, layout="a7", total=3, done=1)
 
-    page = _page(organiser.get(reverse("admin:registrations_badgesheet_change", args=[sheet.pk])))
+    page = _page(organiser.get(reverse("admin:badges_badgesheet_change", args=[sheet.pk])))
 
     assert '<meta http-equiv="refresh" content="2">' in page
     assert '<progress value="1" max="3">' in page
@@ -158,7 +160,7 @@ def test_the_task_saves_its_progress_every_fifty_badges_not_every_badge(lyon):
     sheet = BadgeSheet.objects.create(event=lyon.event, layout="a7", total=120)
 
     with CaptureQueriesContext(connection) as queries:
-        services.build_badge_sheet(sheet_id=sheet.pk)
+        sheets.build_badge_sheet(sheet_id=sheet.pk)
 
     progress_writes = [
         query["sql"]
@@ -178,7 +180,7 @@ def test_a_task_delivered_twice_builds_the_sheet_once(lyon):
     sheet.refresh_from_db()
     finished_at = sheet.finished_at
 
-    again = services.build_badge_sheet(sheet_id=sheet.pk)
+    again = sheets.build_badge_sheet(sheet_id=sheet.pk)
 
     assert again.status == "done"
     assert again.finished_at == finished_at
@@ -195,7 +197,7 @@ def test_a_failed_build_is_shown_on_the_sheet(organiser, lyon, monkeypatch):
     sheet = BadgeSheet.objects.get()
     assert sheet.status == "failed"
     assert "printer on fire" in sheet.error
-    page = _page(organiser.get(reverse("admin:registrations_badgesheet_change", args=[sheet.pk])))
+    page = _page(organiser.get(reverse("admin:badges_badgesheet_change", args=[sheet.pk])))
     assert (
         gettext(
             "The sheet could not be built. Make a new one; if it fails again, send the error "
@@ -228,7 +230,7 @@ def test_another_organisations_organiser_cannot_see_or_download_the_sheet(other_
     assert other_organiser.get(download_url(sheet)).status_code == 404
     listing = _page(other_organiser.get(SHEETS))
     assert "Protection sociale et territoires" not in listing
-    change = other_organiser.get(reverse("admin:registrations_badgesheet_change", args=[sheet.pk]))
+    change = other_organiser.get(reverse("admin:badges_badgesheet_change", args=[sheet.pk]))
     assert change.status_code == 302
     assert change.url == reverse("admin:index")
 

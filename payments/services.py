@@ -10,9 +10,10 @@ so duplicate and out-of-order deliveries all end in the same state.
 
 A confirmed card payment sends a receipt (besides the confirmation with its calendar
 invitation); an unpaid hold that expires or fails sends a "payment not received" email.
-`cancel_paid_registration` is the one way to cancel a registration from the attendee's page,
-the admin and the API: it cancels through `services.cancel_registration`, then refunds a card
-payment through Stripe when the ticket type's policy allows (`refund_allowed`).
+A cancellation goes through `registrations.services.cancel_registration`, the one way to cancel
+from the attendee's page, the admin and the API; `refund_cancelled_registration`, registered
+there by payments/apps.py, then refunds a card payment through Stripe when the ticket type's
+policy allows (`refund_allowed`).
 """
 
 import json
@@ -29,10 +30,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from events.models import Organisation
+from organisations.models import Organisation
+from payments.models import InvoiceCounter, StripeEvent
 from registrations import services
 from registrations.emails import queue_email
-from registrations.models import InvoiceCounter, OutgoingEmail, Payment, Registration, StripeEvent
+from registrations.models import OutgoingEmail, Payment, Registration
 
 logger = logging.getLogger(__name__)
 
@@ -472,17 +474,14 @@ def refund_allowed(registration: Registration, *, now=None) -> bool:
     return (now or timezone.now()) <= registration.event.start - timedelta(days=days)
 
 
-def cancel_paid_registration(*, registration: Registration, notify: bool = True) -> Registration:
-    """Cancel a registration (`services.cancel_registration`: its seat goes to the waiting
-    list) and refund its card payment through Stripe when the ticket type's policy allows.
+def refund_cancelled_registration(registration: Registration) -> None:
+    """Refund the card payments of a cancelled registration through Stripe when the ticket
+    type's policy allows. Called by `services.cancel_registration` after it commits (a hook
+    registered in payments/apps.py), on every call that leaves the registration cancelled.
 
-    The attendee's page, the admin and the API all cancel through this function. The
-    cancellation always stands: if Stripe cannot refund, the payment is flagged "refund due"
+    The cancellation always stands: if Stripe cannot refund, the payment is flagged "refund due"
     for the organisers. The refund's idempotency key is the payment's id, so a retry (or a
     second cancellation) never refunds twice."""
-    registration = services.cancel_registration(registration=registration, notify=notify)
-    if registration.status != Registration.Status.CANCELLED:
-        return registration
     registration = Registration.objects.select_related("ticket_type", "event").get(
         pk=registration.pk
     )
@@ -490,10 +489,9 @@ def cancel_paid_registration(*, registration: Registration, notify: bool = True)
         method=Payment.Method.CARD, status=Payment.Status.PAID
     ).exclude(stripe_payment_intent="")
     if not to_refund.exists() or not refund_allowed(registration):
-        return registration
+        return
     for payment in to_refund:
         refund_payment(payment)
-    return registration
 
 
 def refund_payment(payment: Payment) -> bool:
@@ -585,7 +583,7 @@ def reconcile_checkouts(*, now=None, grace=timedelta(minutes=10)) -> int:
 # --- Invoice / bank transfer ----------------------------------------------------------------
 #
 # French public bodies pay on invoice against a purchase order. The registration waits in
-# "pending payment", holding its seat, with an invoice (registrations/invoice_pdf.py); an
+# "pending payment", holding its seat, with an invoice (payments/invoice_pdf.py); an
 # organiser marks it paid (admin or API) once the transfer arrives, which confirms it.
 # Unpaid invoices are reminded after INVOICE_REMINDER_DAYS and released after
 # INVOICE_RELEASE_DAYS (`process_unpaid_invoices`).

@@ -13,17 +13,18 @@ from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from registrations import payments
+from payments import services as payments
+from registrations import services
 from registrations.models import Payment, Registration
 from tests.factories import MembershipFactory
-from tests.registrations.attendee_steps import html_part, page_text
-from tests.registrations.stripe_fake import WEBHOOK_SECRET, FakeStripe
-from tests.registrations.test_payments_stripe import (
+from tests.payments.stripe_fake import WEBHOOK_SECRET, FakeStripe
+from tests.payments.test_payments_stripe import (
     deliver,
     details,
     paid_ticket,
     register_and_checkout,
 )
+from tests.registrations.attendee_steps import html_part, page_text
 
 
 def fr(msgid: str, **values) -> str:
@@ -91,7 +92,7 @@ def test_cancelling_in_time_refunds_the_card_payment_once_through_stripe(client,
 @pytest.mark.django_db
 def test_stripes_refund_webhook_after_the_refund_does_not_count_it_twice(client, stripe_server):
     payment = paid_registration(client, stripe_server, refundable_until_days=14)
-    payments.cancel_paid_registration(registration=payment.registration)
+    services.cancel_registration(registration=payment.registration)
     charge = {
         "id": "ch_test_1",
         "object": "charge",
@@ -104,7 +105,7 @@ def test_stripes_refund_webhook_after_the_refund_does_not_count_it_twice(client,
 
     first = deliver(client, "charge.refunded", charge)
     second = deliver(client, "charge.refunded", charge)
-    payments.cancel_paid_registration(registration=payment.registration)  # cancelling again
+    services.cancel_registration(registration=payment.registration)  # cancelling again
 
     assert [first.json()["outcome"], second.json()["outcome"]] == ["refund recorded"] * 2
     payment.refresh_from_db()

@@ -19,13 +19,16 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registrations import emails, payments, services
-from registrations.models import (
-    OutgoingEmail,
-    Payment,
-    Registration,
-    SeatCount,
-    StripeEvent,
+from payments import services as payments
+from payments.models import StripeEvent
+from registrations import emails, services
+from registrations.models import OutgoingEmail, Payment, Registration, SeatCount
+from tests.payments.stripe_fake import (
+    CHECKOUT_HOST,
+    WEBHOOK_SECRET,
+    FakeStripe,
+    event,
+    signature,
 )
 from tests.registrations.attendee_steps import (
     calendar_attached,
@@ -33,13 +36,6 @@ from tests.registrations.attendee_steps import (
     form_data,
     page_text,
     register_url,
-)
-from tests.registrations.stripe_fake import (
-    CHECKOUT_HOST,
-    WEBHOOK_SECRET,
-    FakeStripe,
-    event,
-    signature,
 )
 
 WEBHOOK_URL = "/payments/stripe/webhook/"

@@ -17,8 +17,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-LEFT = 20 * mm
-RIGHT = A4[0] - 20 * mm
+from common.pdf import LEFT, RIGHT
 
 
 def format_amount(amount: Decimal, currency: str = "EUR") -> str:

@@ -13,11 +13,13 @@ from pypdf import PdfReader
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from events.admin import OrganisationAdmin
-from events.models import Organisation
-from registrations import payments, services
-from registrations.invoice_pdf import build_invoice
-from registrations.models import InvoiceCounter, OutgoingEmail, Payment, Registration
+from organisations.admin import OrganisationAdmin
+from organisations.models import Organisation
+from payments import services as payments
+from payments.invoice_pdf import build_invoice
+from payments.models import InvoiceCounter
+from registrations import services
+from registrations.models import OutgoingEmail, Payment, Registration
 from tests.factories import MembershipFactory, OrganisationFactory, TicketTypeFactory
 from tests.registrations.attendee_steps import form_data, register_url
 
@@ -285,7 +287,7 @@ def test_unpaid_invoices_are_reminded_then_released(settings):
 @pytest.mark.django_db
 def test_an_invalid_siret_is_refused_in_the_organisation_admin(admin_client):
     organisation = OrganisationFactory()
-    url = reverse("admin:events_organisation_change", args=[organisation.pk])
+    url = reverse("admin:organisations_organisation_change", args=[organisation.pk])
     data = {
         "name": organisation.name,
         "slug": organisation.slug,
@@ -308,7 +310,7 @@ def test_an_invalid_siret_is_refused_in_the_organisation_admin(admin_client):
 @pytest.mark.django_db
 def test_an_owner_sets_the_time_zone_whose_year_numbers_the_invoices(admin_client):
     organisation = OrganisationFactory()
-    url = reverse("admin:events_organisation_change", args=[organisation.pk])
+    url = reverse("admin:organisations_organisation_change", args=[organisation.pk])
     data = {
         "name": organisation.name,
         "slug": organisation.slug,

@@ -17,7 +17,7 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from registrations import payments
+from payments import services as payments
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from registrations import payments
+from payments import services as payments
 
 
 class Command(BaseCommand):

@@ -16,7 +16,8 @@ from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader
 
-from registrations import badges, emails, services
+from badges import render as badges
+from registrations import emails, services
 from registrations.checkin import check_in, entrance_checkpoint
 from registrations.models import OutgoingEmail, Payment, Registration, TicketType
 from tests.factories import UserFactory

@@ -1,0 +1,41 @@
+# Run by the current code after it migrated the old database: the moved models read their rows
+# through their new apps, their content types followed them, and the badge sheet queued under
+# the task's old path (registrations.tasks.build_badge_sheet) runs.
+import sys
+
+from django.contrib.contenttypes.models import ContentType
+from django_tasks_db.models import DBTaskResult
+
+from badges.models import BadgeSheet
+from badges.tasks import build_badge_sheet
+from organisations.models import Membership, Organisation
+from payments.models import InvoiceCounter
+
+problems = []
+if not Membership.objects.filter(user__username="migcheck", organisation__siret__gt="").exists():
+    problems.append("the member added before the move is not read through organisations")
+if not InvoiceCounter.objects.filter(last_number=3).exists():
+    problems.append("the invoice counter (3 invoices) is not read through payments")
+for model, app in (
+    (Organisation, "organisations"),
+    (InvoiceCounter, "payments"),
+    (BadgeSheet, "badges"),
+):
+    if ContentType.objects.get_for_model(model).app_label != app:
+        problems.append(f"{model.__name__}'s content type did not follow it to {app}")
+stale = ContentType.objects.filter(
+    app_label__in=["events", "registrations"],
+    model__in=["organisation", "membership", "invoicecounter", "stripeevent", "badgesheet"],
+)
+if stale.exists():
+    problems.append(f"content types left behind: {list(stale.values_list('app_label', 'model'))}")
+[queued] = DBTaskResult.objects.filter(task_path="registrations.tasks.build_badge_sheet")
+args, kwargs = queued.args_kwargs["args"], queued.args_kwargs["kwargs"]
+queued.task.call(*args, **kwargs)
+if BadgeSheet.objects.get(pk=args[0]).status != BadgeSheet.Status.DONE:
+    problems.append("the badge sheet queued under the old task path was not built")
+if queued.task.module_path != build_badge_sheet.module_path:
+    problems.append("the old task path does not lead to badges.tasks.build_badge_sheet")
+sys.stdout.write("".join(f"  WRONG: {problem}\n" for problem in problems))
+sys.stdout.write("moved models read through their new apps; the old task path runs\n")
+sys.exit(1 if problems else 0)

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BadgesConfig(AppConfig):
+    name = "badges"
+    verbose_name = _("Badges")
+
+    def ready(self):
+        from badges import emails
+        from registrations import emails as outbox
+        from registrations.models import OutgoingEmail
+
+        outbox.register_builder(OutgoingEmail.Kind.CONFIRMATION, emails.badge_extras)

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PaymentsConfig(AppConfig):
+    name = "payments"
+    verbose_name = _("Payments")
+
+    def ready(self):
+        from payments import emails, services
+        from registrations import emails as outbox
+        from registrations import services as registrations
+        from registrations.models import OutgoingEmail
+
+        registrations.on_cancellation(services.refund_cancelled_registration)
+        for kind in (OutgoingEmail.Kind.INVOICE, OutgoingEmail.Kind.INVOICE_REMINDER):
+            outbox.register_builder(kind, emails.invoice_extras)
