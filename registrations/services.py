@@ -896,8 +896,8 @@ def shows_badge(*, registration: Registration, payment=None) -> bool:
     return (
         registration.status == Status.PENDING_PAYMENT
         and payment is not None
-        and payment.method == "invoice"
-        and payment.status == "created"
+        and payment.method == payment.Method.INVOICE
+        and payment.status == payment.Status.CREATED
     )
 
 

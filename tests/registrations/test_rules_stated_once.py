@@ -104,3 +104,16 @@ def test_a_default_ordering_reads_only_its_own_table(model):
 
     assert "ORDER BY" in query
     assert "JOIN" not in query
+
+
+def test_the_one_seat_per_email_constraint_covers_the_active_statuses():
+    """Meta cannot name Registration.ACTIVE (a nested class sees no enclosing names): the
+    constraint spells the statuses out, and this holds them to the one set."""
+    (constraint,) = [
+        constraint
+        for constraint in Registration._meta.constraints
+        if constraint.name == "registration_one_active_seat_per_email"
+    ]
+    lookups = dict(child for child in constraint.condition.children if isinstance(child, tuple))
+
+    assert sorted(lookups["status__in"]) == sorted(Registration.ACTIVE)
