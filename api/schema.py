@@ -4,6 +4,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+from rest_framework.generics import CreateAPIView, ListCreateAPIView
 from rest_framework.permissions import SAFE_METHODS
 
 
@@ -50,6 +51,15 @@ class ColloqueAutoSchema(AutoSchema):
             auths.append({})
         return auths
 
+    def is_create(self) -> bool:
+        """A POST that makes a new object (answered 201): a viewset's `create` or a generic
+        create view. The same test as drf-spectacular's, through public attributes."""
+        if self.method != "POST":
+            return False
+        return getattr(self.view, "action", None) == "create" or isinstance(
+            self.view, ListCreateAPIView | CreateAPIView
+        )
+
     def get_response_serializers(self):
         success = super().get_response_serializers()
         read_serializer = getattr(self.view, "read_serializer_class", None)
@@ -60,7 +70,7 @@ class ColloqueAutoSchema(AutoSchema):
             return success
         if self.method == "DELETE":
             responses = {204: None}
-        elif self._is_create_operation():
+        elif self.is_create():
             responses = {201: success}
         else:
             responses = {200: success}

@@ -80,18 +80,25 @@ class BadgeSheetAdmin(OrganisationScopedAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def save_model(self, request, obj, form, change):
+    def save_form(self, request, form, change):
+        """A sheet is only ever added, by the service that queues its building: the admin goes
+        on (history, message, redirect) with the sheet it saved."""
         try:
-            sheet = sheets.queue_badge_sheet(
+            return sheets.queue_badge_sheet(
                 event=form.cleaned_data["event"],
                 layout=form.cleaned_data["layout"],
                 user=request.user,
                 language=translation.get_language() or settings.LANGUAGE_CODE,
             )
         except RegistrationError as error:
+            # Shown on the form again, the whole save rolled back (see OrganisationScopedAdmin).
             raise ValidationError(error.message) from error
-        obj.pk = sheet.pk
-        obj._state.adding = False
+
+    def save_model(self, request, obj, form, change):
+        """Saved by queue_badge_sheet in save_form."""
+
+    def save_related(self, request, form, formsets, change):
+        """Nothing related: the service saved everything."""
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         # One way out of the form: the sheet's page, where its progress shows.

@@ -165,7 +165,7 @@ class Room(models.Model):
     class Meta:
         verbose_name = _("room")
         verbose_name_plural = _("rooms")
-        ordering = ["event", "position", "name"]
+        ordering = ["event_id", "position", "name"]
 
     def __str__(self):
         return self.name
@@ -187,7 +187,7 @@ class Track(models.Model):
     class Meta:
         verbose_name = _("track")
         verbose_name_plural = _("tracks")
-        ordering = ["event", "name"]
+        ordering = ["event_id", "name"]
         constraints = [
             models.UniqueConstraint(fields=["event", "slug"], name="track_unique_slug_per_event"),
             models.CheckConstraint(
@@ -263,7 +263,7 @@ class Session(models.Model):
     class Meta:
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
-        ordering = ["start", "room__position", "pk"]
+        ordering = ["start", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="session_end_after_start"),
             # "Inside its event's dates" spans two tables: a trigger enforces it, see
@@ -412,7 +412,7 @@ class PartnerFeed(models.Model):
     class Meta:
         verbose_name = _("partner feed")
         verbose_name_plural = _("partner feeds")
-        ordering = ["organisation", "name", "pk"]
+        ordering = ["organisation_id", "name", "pk"]
 
     def __str__(self):
         return self.name

@@ -8,6 +8,8 @@ scoping covers the lists, the change pages, the permissions, the inlines and the
 foreign key, so a forged id in a POST fails validation like any other wrong choice.
 """
 
+from contextvars import ContextVar
+
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models
@@ -42,6 +44,10 @@ ORGANISATION_LOOKUPS = {
     # Outgoing emails reach their organisation through a registration or an invitation: their
     # admin (registrations/admin.py) scopes them itself.
 }
+
+# The messages of a save the database or a service refused, while changeform_view shows the
+# form again with them (one request, one thread or task: a context variable).
+database_refusal: ContextVar[list[str] | None] = ContextVar("database_refusal", default=None)
 
 
 def editable_organisations(request) -> set[int] | None:
@@ -203,11 +209,15 @@ class OrganisationScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         except (IntegrityError, ValidationError) as error:
             # A ValidationError getting this far comes from a service called by save_model:
             # the form's own validation never lets one out.
-            if request.method != "POST" or hasattr(request, "_colloque_database_refusal"):
+            if request.method != "POST" or database_refusal.get() is not None:
                 raise
             # super() ran in a transaction that the error rolled back: nothing was saved.
-            request._colloque_database_refusal = self.refusal_messages(error)
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            # The form shown again states the refusal (get_form reads it).
+            refused = database_refusal.set(self.refusal_messages(error))
+            try:
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            finally:
+                database_refusal.reset(refused)
 
     def refusal_messages(self, error: IntegrityError | ValidationError) -> list[str]:
         if isinstance(error, ValidationError):
@@ -224,7 +234,7 @@ class OrganisationScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        refusal = getattr(request, "_colloque_database_refusal", None)
+        refusal = database_refusal.get()
         if refusal is None:
             return form
 

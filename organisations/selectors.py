@@ -1,23 +1,46 @@
 """The access rules: which organisations a user works for, and in what role."""
 
+from functools import cached_property
+
 from organisations.models import Membership
 
 
-def organisations_edited_by(user) -> set[int]:
-    """Ids of the organisations whose programme `user` may edit (owner or organiser).
+class OrganisationAccess:
+    """The organisations a user reaches through their memberships, each set read once.
 
-    Cached on the user object for the request: admin and API ask it many times per page."""
-    if not user or not user.is_authenticated:
-        return set()
-    cached = getattr(user, "_colloque_edited_organisations", None)
-    if cached is None:
-        cached = set(
-            Membership.objects.filter(user=user, role__in=Membership.EDITOR_ROLES).values_list(
+    Kept on the user object (`user.organisation_access`), which lives for one request: admin
+    and API ask these many times per page."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def edited(self) -> set[int]:
+        return set(
+            Membership.objects.filter(user=self.user, role__in=Membership.EDITOR_ROLES).values_list(
                 "organisation_id", flat=True
             )
         )
-        user._colloque_edited_organisations = cached
-    return cached
+
+    @cached_property
+    def staffed(self) -> set[int]:
+        return set(
+            Membership.objects.filter(user=self.user).values_list("organisation_id", flat=True)
+        )
+
+
+def organisation_access(user) -> OrganisationAccess:
+    access = getattr(user, "organisation_access", None)
+    if access is None:
+        access = user.organisation_access = OrganisationAccess(user)
+    return access
+
+
+def organisations_edited_by(user) -> set[int]:
+    """Ids of the organisations whose programme `user` may edit (owner or organiser)."""
+    if not user or not user.is_authenticated:
+        return set()
+    return organisation_access(user).edited
 
 
 def organisations_staffed_by(user) -> set[int]:
@@ -25,8 +48,4 @@ def organisations_staffed_by(user) -> set[int]:
     organiser, owner)."""
     if not user or not user.is_authenticated or not user.is_active:
         return set()
-    cached = getattr(user, "_colloque_staffed_organisations", None)
-    if cached is None:
-        cached = set(Membership.objects.filter(user=user).values_list("organisation_id", flat=True))
-        user._colloque_staffed_organisations = cached
-    return cached
+    return organisation_access(user).staffed

@@ -263,14 +263,13 @@ class RegistrationAdmin(KeptRecordAdmin):
             ),
         ]
 
-    def save_model(self, request, obj, form, change):
+    def save_form(self, request, form, change):
+        """On the add page the registration is made by the service, which saves it: the
+        admin goes on (history, messages, redirect) with that saved object."""
         if change:
-            services.rename_attendee(
-                registration=obj, first_name=obj.first_name, last_name=obj.last_name
-            )
-            return
+            return super().save_form(request, form, change)
         try:
-            registration = services.register_attendee(
+            return services.register_attendee(
                 event=form.cleaned_data["event"],
                 ticket_type=form.cleaned_data["ticket_type"],
                 attendee=form.attendee,
@@ -291,16 +290,26 @@ class RegistrationAdmin(KeptRecordAdmin):
         except services.RegistrationError as error:
             # Shown on the form again, the whole save rolled back (see OrganisationScopedAdmin).
             raise ValidationError(error.message) from error
-        obj.pk = registration.pk
-        obj.status = registration.status
-        obj._state.adding = False
-        if registration.status == Status.WAITLISTED:
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.rename_attendee(
+                registration=obj, first_name=obj.first_name, last_name=obj.last_name
+            )
+            return
+        # Added: saved by register_attendee in save_form.
+        if obj.status == Status.WAITLISTED:
             self.message_user(
                 request,
                 gettext("No seat was left: %(name)s joins the waiting list.")
-                % {"name": registration.full_name},
+                % {"name": obj.full_name},
                 messages.WARNING,
             )
+
+    def save_related(self, request, form, formsets, change):
+        # The add form has nothing related to save: the service saved everything.
+        if change:
+            super().save_related(request, form, formsets, change)
 
     @admin.display(description=_("registered at"), ordering="created_at")
     def created(self, registration):
@@ -388,7 +397,7 @@ class RegistrationAdmin(KeptRecordAdmin):
 
     @admin.action(description=_("Download badges (PDF)"), permissions=["view"])
     def download_badges(self, request, queryset):
-        holders = queryset.filter(status__in=services.BADGE_STATUSES)
+        holders = queryset.filter(status__in=Registration.EXPECTED)
         count = holders.count()
         if not count:
             self.message_user(
@@ -521,19 +530,27 @@ class InvitationAdmin(KeptRecordAdmin):
             *self.readonly_on_change[8:],
         ]
 
-    def save_model(self, request, obj, form, change):
+    def save_form(self, request, form, change):
+        """On the add page the invitation is made (and saved) by the service."""
         if change:
-            super().save_model(request, obj, form, change)
-            return
-        data = {name: form.cleaned_data.get(name) for name in form.cleaned_data}
-        created = services.create_invitation(
+            return super().save_form(request, form, change)
+        data = dict(form.cleaned_data)
+        return services.create_invitation(
             event=data.pop("event"),
             ticket_type=data.pop("ticket_type"),
             deadline=data.pop("deadline"),
             data=data,
         )
-        obj.pk = created.pk
-        obj._state.adding = False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        # Added: saved by create_invitation in save_form.
+
+    def save_related(self, request, form, formsets, change):
+        # The add form has nothing related to save: the service saved everything.
+        if change:
+            super().save_related(request, form, formsets, change)
 
     def get_urls(self):
         return [

@@ -52,7 +52,6 @@ from registrations.models import (
 
 Result = CheckIn.Result
 Direction = CheckIn.Direction
-EXPECTED_STATUSES = (Registration.Status.CONFIRMED, Registration.Status.PENDING_PAYMENT)
 BUCKET = timedelta(minutes=15)
 
 
@@ -79,7 +78,7 @@ def is_exit(scan: CheckIn) -> bool:
 
 
 def expected_registrations(event: Event) -> QuerySet[Registration]:
-    return Registration.objects.filter(event=event, status__in=EXPECTED_STATUSES)
+    return Registration.objects.filter(event=event, status__in=Registration.EXPECTED)
 
 
 def admitted_at_entrance() -> QuerySet[CheckIn]:
@@ -179,7 +178,7 @@ def attendance_counts(
     if signup_sessions:
         for row in (
             SessionSignup.objects.filter(
-                session_id__in=signup_sessions, registration__status__in=EXPECTED_STATUSES
+                session_id__in=signup_sessions, registration__status__in=Registration.EXPECTED
             )
             .order_by()
             .values("session_id", "registration__ticket_type__category")

@@ -92,11 +92,8 @@ def session_offers(event: Event) -> list[SessionOffer]:
 
 
 def registration_is_open(event: Event) -> bool:
-    return (
-        event.status == Event.Status.PUBLISHED
-        and not event.is_invitation_only
-        and event.end > timezone.now()
-    )
+    """Whether the public form is shown: the service's window, and not by invitation only."""
+    return services.is_registration_open(event) and not event.is_invitation_only
 
 
 class AttendeeForm(forms.Form):

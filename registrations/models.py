@@ -89,7 +89,7 @@ class TicketType(models.Model):
     class Meta:
         verbose_name = _("ticket type")
         verbose_name_plural = _("ticket types")
-        ordering = ["event", "position", "pk"]
+        ordering = ["event_id", "position", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(price__gte=0), name="ticket_type_price_not_negative"
@@ -150,6 +150,10 @@ class Registration(models.Model):
     # one-seat-per-email rule (a waitlisted person may not queue twice).
     SEAT_HOLDING = (Status.PENDING_PAYMENT, Status.CONFIRMED, Status.OFFERED)
     ACTIVE = (Status.PENDING_PAYMENT, Status.CONFIRMED, Status.OFFERED, Status.WAITLISTED)
+    # Statuses of the people expected at the door: confirmed, or holding their seat while the
+    # payment is awaited (most often an invoice a public body pays after the event). They get
+    # a badge, and their attendance is counted.
+    EXPECTED = (Status.CONFIRMED, Status.PENDING_PAYMENT)
 
     event = models.ForeignKey(
         Event, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("event")
@@ -379,14 +383,14 @@ class OutgoingEmail(models.Model):
         PASSWORD_RESET = "password_reset", _("password reset (staff)")
 
     # Kinds sent to the event's organisers rather than to the person concerned.
-    ORGANISER_KINDS = ("payment_flagged",)
+    ORGANISER_KINDS = (Kind.PAYMENT_FLAGGED,)
 
     # The state of the registration an email of these kinds tells of: once the registration
     # has left it, the email still queued is superseded (a later one tells the new state) and
     # is dropped rather than sent.
     QUEUED_FOR = {
-        "awaiting_payment": "pending_payment",
-        "confirmation": "confirmed",
+        Kind.AWAITING_PAYMENT: Registration.Status.PENDING_PAYMENT,
+        Kind.CONFIRMATION: Registration.Status.CONFIRMED,
     }
 
     class Status(models.TextChoices):
@@ -596,7 +600,7 @@ class Checkpoint(models.Model):
     class Meta:
         verbose_name = _("checkpoint")
         verbose_name_plural = _("checkpoints")
-        ordering = ["event", "position", "pk"]
+        ordering = ["event_id", "position", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["event"],
@@ -665,7 +669,7 @@ class ScannerDevice(models.Model):
     class Meta:
         verbose_name = _("scanner device")
         verbose_name_plural = _("scanner devices")
-        ordering = ["event", "name", "pk"]
+        ordering = ["event_id", "name", "pk"]
 
     def __str__(self):
         return self.name

@@ -288,13 +288,20 @@ def _check_overlaps(sessions: list[Session]) -> None:
             )
 
 
+def is_registration_open(event: Event, *, now=None) -> bool:
+    """The registration window, stated once for the form, the API and the admin: a published
+    event that has not ended yet."""
+    now = now or timezone.now()
+    return event.status == Event.Status.PUBLISHED and event.end > now
+
+
 def check_ticket_on_sale(*, event: Event, ticket_type: TicketType, public: bool) -> None:
     """Whether `ticket_type` may be taken now (through the public form when `public`)."""
     if ticket_type.event_id != event.pk:
         raise RegistrationError(
             _("This ticket type is not one of this event's."), field="ticket_type"
         )
-    if event.status != Event.Status.PUBLISHED or event.end <= timezone.now():
+    if not is_registration_open(event):
         raise RegistrationClosed(_("Registration for this event is closed."))
     if public and (event.is_invitation_only or not ticket_type.is_public):
         raise RegistrationError(_("This ticket is given by invitation only."), field="ticket_type")
@@ -887,16 +894,12 @@ def withdraw_invitation(*, invitation: Invitation) -> Invitation:
 
 # --- Badges ---------------------------------------------------------------------------------
 
-# Registrations whose badges are printed: confirmed, or holding their seat while the payment is
-# awaited (most often an invoice that a public body pays after the event).
-BADGE_STATUSES = (Status.CONFIRMED, Status.PENDING_PAYMENT)
-
 
 def badge_holders(*, event: Event):
     """The registrations of `event` that get a badge on a sheet, plus-ones included, by name
     (the order in which badges are laid out on the table at the door)."""
     return (
-        Registration.objects.filter(event=event, status__in=BADGE_STATUSES)
+        Registration.objects.filter(event=event, status__in=Registration.EXPECTED)
         .select_related("event", "ticket_type")
         .order_by("last_name", "first_name", "pk")
     )
@@ -912,8 +915,8 @@ def shows_badge(*, registration: Registration, payment=None) -> bool:
     return (
         registration.status == Status.PENDING_PAYMENT
         and payment is not None
-        and payment.method == "invoice"
-        and payment.status == "created"
+        and payment.method == payment.Method.INVOICE
+        and payment.status == payment.Status.CREATED
     )
 
 
@@ -922,13 +925,13 @@ def reissue_badge(*, registration: Registration) -> Registration:
     unknown from then on; the attendee's page, the emails and the next sheets carry the new one.
 
     Locks the registration's row while the token is replaced. Only a registration that holds
-    a badge (BADGE_STATUSES) can have it reissued: a cancelled one keeps its token, so that its
-    badge goes on scanning as cancelled. Raises RegistrationError otherwise."""
+    a badge (Registration.EXPECTED) can have it reissued: a cancelled one keeps its token, so
+    that its badge goes on scanning as cancelled. Raises RegistrationError otherwise."""
     from registrations.models import new_badge_token
 
     with transaction.atomic():
         locked = Registration.objects.select_for_update().get(pk=registration.pk)
-        if locked.status not in BADGE_STATUSES:
+        if locked.status not in Registration.EXPECTED:
             raise RegistrationError(
                 _("Only a confirmed registration, or one awaiting payment, has a badge to reissue.")
             )

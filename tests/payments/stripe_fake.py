@@ -13,8 +13,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
-from stripe import WebhookSignature
-from stripe._http_client import HTTPClient
+from stripe import HTTPClient, WebhookSignature
 
 WEBHOOK_SECRET = "whsec_test_colloque"
 # Stripe's own Checkout host, as the real API answers: the site's Content-Security-Policy lets

@@ -41,7 +41,9 @@ def stripe_server(settings, monkeypatch):
     settings.PAYMENT_HOLD_MINUTES = 30
     fake = FakeStripe()
     monkeypatch.setattr(stripe, "default_http_client", fake)
-    monkeypatch.setattr(stripe._http_client.HTTPClient, "_sleep_time_seconds", lambda *_: 0)
+    # The library waits between its retries at least INITIAL_DELAY, at most MAX_DELAY.
+    monkeypatch.setattr(stripe.HTTPClient, "INITIAL_DELAY", 0)
+    monkeypatch.setattr(stripe.HTTPClient, "MAX_DELAY", 0)
     return fake
 
 

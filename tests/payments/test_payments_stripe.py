@@ -171,7 +171,9 @@ def test_stripe_down_keeps_the_seat_held_and_the_attendee_can_pay_later(
     client, fake_stripe, monkeypatch
 ):
     ticket = paid_ticket()
-    monkeypatch.setattr(stripe._http_client.HTTPClient, "_sleep_time_seconds", lambda *_: 0)
+    # The library waits between its retries at least INITIAL_DELAY, at most MAX_DELAY.
+    monkeypatch.setattr(stripe.HTTPClient, "INITIAL_DELAY", 0)
+    monkeypatch.setattr(stripe.HTTPClient, "MAX_DELAY", 0)
     fake_stripe.fail_next = 10  # every retry of the library fails too
 
     response = client.post(register_url(ticket.event, "en"), form_data(ticket), follow=True)

@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.admin.models import ADDITION, LogEntry
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -314,6 +315,31 @@ def test_an_organiser_registers_someone_by_hand(lyon_organiser, lyon):
     )
     assert registration.consent_processing_at is not None
     assert list(registration.emails.values_list("kind", flat=True)) == ["confirmation"]
+
+
+def test_a_registration_made_by_hand_is_logged_and_opens_its_own_page(lyon_organiser, lyon):
+    """The add page hands over to register_attendee; the admin goes on with the object the
+    service saved: its history, its message and its change page."""
+    response = lyon_organiser.post(REGISTRATION_ADD, _add_form(lyon), follow=True)
+
+    registration = Registration.objects.get(last_name="Martin")
+    change_page = reverse("admin:registrations_registration_change", args=[registration.pk])
+    assert response.redirect_chain[0][0] == REGISTRATIONS
+    assert LogEntry.objects.get(action_flag=ADDITION).object_id == str(registration.pk)
+    assert f'href="{change_page}"' in _page(response)
+
+
+def test_a_registration_made_by_hand_on_a_full_event_joins_the_waiting_list(lyon_organiser, lyon):
+    lyon.capacity = 1
+    lyon.save()
+
+    response = lyon_organiser.post(REGISTRATION_ADD, _add_form(lyon), follow=True)
+
+    registration = Registration.objects.get(last_name="Martin")
+    assert registration.status == Registration.Status.WAITLISTED
+    assert _fr("No seat was left: %(name)s joins the waiting list.") % {
+        "name": registration.full_name
+    } in _page(response)
 
 
 def test_registering_by_hand_an_email_already_registered_shows_the_error(lyon_organiser, lyon):
@@ -680,6 +706,7 @@ def test_an_organiser_invites_one_guest_by_hand(paca_organiser, paca):
 
     assert added.status_code == 302
     invitation = Invitation.objects.get(last_name="Muselier")
+    assert LogEntry.objects.get(action_flag=ADDITION).object_id == str(invitation.pk)
     assert (invitation.email, invitation.plus_ones_allowed) == ("renaud@example.org", 1)
     assert [m.to for m in mail.outbox] == [["renaud@example.org"]]
     assert again.status_code == 200
