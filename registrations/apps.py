@@ -7,10 +7,7 @@ class RegistrationsConfig(AppConfig):
     verbose_name = _("Registrations")
 
     def ready(self):
-        # The door's cached devices are forgotten when they, or what they know, change.
-        from registrations import (
-            checkin,  # noqa: F401
-            signals,
-        )
+        # The attendee's agenda feed is forgotten when their registration or sign-ups change.
+        from registrations import signals
 
         signals.connect()

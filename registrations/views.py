@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from badges import render as badges
+from checkin.attendance import certificate_available
 from events import calendar, feeds, selectors
 from events.invitations import as_attachment
 from events.models import Session
 from payments import services as payments
 from payments.invoice_pdf import build_invoice
 from registrations import emails, services
-from registrations.attendance import certificate_available
 from registrations.forms import RegistrationForm, RenameForm, registration_is_open
 from registrations.http import private_page
 from registrations.models import Payment, Registration, SessionSignup

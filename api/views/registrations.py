@@ -12,6 +12,7 @@ from api.schema import ColloqueAutoSchema, ErrorSerializer
 from api.serializers.registrations import RegistrationCreateSerializer, RegistrationSerializer
 from api.throttling import WriteRateThrottle
 from api.views.base import ApiViewMixin
+from checkin.selectors import with_arrival
 from payments import services as payments
 from registrations import selectors, services
 from registrations.models import Payment, SessionSignup
@@ -83,7 +84,7 @@ class RegistrationViewSet(
 
     def get_queryset(self):
         return (
-            selectors.with_arrival(selectors.managed_registrations(self.request.user))
+            with_arrival(selectors.managed_registrations(self.request.user))
             .prefetch_related(
                 Prefetch(
                     "signups",

@@ -123,7 +123,7 @@ def test_registrations_are_filtered_by_event_ticket_status_and_email(organiser, 
 
 
 def test_organisers_see_who_was_admitted_at_the_entrance_and_when(organiser, ticket):
-    from registrations import checkin
+    from checkin import services as checkin
 
     now = timezone.now()
     event = ticket.event
@@ -146,7 +146,7 @@ def test_organisers_see_who_was_admitted_at_the_entrance_and_when(organiser, tic
 
 
 def test_on_a_two_day_event_checked_in_at_is_the_first_days_arrival(organiser, ticket):
-    from registrations import checkin
+    from checkin import services as checkin
 
     now = timezone.now()
     event = ticket.event
