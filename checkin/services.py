@@ -39,7 +39,8 @@ from django.utils.translation import gettext_lazy
 from checkin.models import DAY_ENDS_AT, CheckIn, Checkpoint, ScannerDevice, attendance_day
 from common.text import check_text
 from events.models import Event, Session
-from registrations.models import Payment, Registration
+from payments.models import Payment
+from registrations.models import Registration
 
 Result = CheckIn.Result
 Status = Registration.Status

@@ -38,7 +38,7 @@ ORGANISATION_LOOKUPS = {
     "checkin.checkpoint": "event__organisation",
     "checkin.scannerdevice": "event__organisation",
     "checkin.checkin": "event__organisation",
-    "registrations.payment": "registration__event__organisation",
+    "payments.payment": "registration__event__organisation",
     # Outgoing emails reach their organisation through a registration or an invitation: their
     # admin (registrations/admin.py) scopes them itself.
 }

@@ -54,14 +54,18 @@ class EmailExtras:
 
 EmailBuilder = Callable[[OutgoingEmail, dict], EmailExtras | None]
 # The builders of each kind of email, in the order they were registered. Apps above this one
-# register theirs in their AppConfig.ready() (payments: the invoice PDF; badges: the badge), so
-# that the outbox knows no more of them than their kind.
+# register theirs in their AppConfig.ready() (payments: the payment an email speaks of, for
+# every kind, and the invoice PDF; badges: the badge), so that the outbox knows no more of them
+# than their kind.
 _builders: dict[str, list[EmailBuilder]] = {}
+# Builders registered under this kind run for every email, before those of its own kind.
+EVERY_KIND = "*"
 
 
 def register_builder(kind: str, builder: EmailBuilder) -> None:
-    """Have `builder(email, context)` called for each email of `kind` before its templates are
-    rendered; what it returns (or nothing, with None) goes into the email."""
+    """Have `builder(email, context)` called for each email of `kind` (every email with
+    EVERY_KIND) before its templates are rendered; what it returns (or nothing, with None) goes
+    into the email, and its context is seen by the builders called after it."""
     builders = _builders.setdefault(kind, [])
     if builder not in builders:
         builders.append(builder)
@@ -296,8 +300,6 @@ def render(email: OutgoingEmail) -> RenderedEmail:
             "site_url": settings.SITE_URL,
             "language": language,
         }
-        if email.registration is not None:
-            context["payment"] = _payment_of(email)
         # The personal links are the attendee's alone: an email to the organisers never
         # carries them (they act through the back office).
         if email.registration is not None and not for_organisers:
@@ -313,13 +315,12 @@ def render(email: OutgoingEmail) -> RenderedEmail:
             update = read_update(email)
             context["changes"] = update.lines
             context["calendar_updates"] = len(update.attachments)
-        extras = [
-            extra
-            for builder in _builders.get(email.kind, ())
-            if (extra := builder(email, context)) is not None
-        ]
-        for extra in extras:
-            context.update(extra.context)
+        extras = []
+        for builder in (*_builders.get(EVERY_KIND, ()), *_builders.get(email.kind, ())):
+            extra = builder(email, context)
+            if extra is not None:
+                context.update(extra.context)  # the builders after it see what it added
+                extras.append(extra)
         template = f"emails/{email.kind}"
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         text = render_to_string(f"{template}.txt", context)
@@ -366,14 +367,6 @@ def organiser_addresses(event) -> list[str]:
         .values_list("user__email", flat=True)
     )
     return addresses or [settings.SERVER_EMAIL]
-
-
-def _payment_of(email: OutgoingEmail):
-    """The payment an email speaks of: the paid one for a receipt, else the latest."""
-    payments = email.registration.payments.order_by("-created_at", "-pk")
-    if email.kind == OutgoingEmail.Kind.PAYMENT_RECEIPT:
-        payments = payments.exclude(paid_at=None).order_by("-paid_at", "-pk")
-    return payments.first()
 
 
 def calendar_attachment(email: OutgoingEmail):

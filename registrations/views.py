@@ -19,10 +19,11 @@ from events.invitations import as_attachment
 from events.models import Session
 from payments import services as payments
 from payments.invoice_pdf import build_invoice
+from payments.models import Payment
 from registrations import emails, services
 from registrations.forms import RegistrationForm, RenameForm, registration_is_open
 from registrations.http import private_page
-from registrations.models import Payment, Registration, SessionSignup
+from registrations.models import Registration, SessionSignup
 from registrations.ratelimit import rate_limited
 from registrations.signals import agenda_scope
 

@@ -10,7 +10,7 @@ from badges.models import BadgeSheet
 from badges.tasks import build_badge_sheet
 from checkin.models import CheckIn, Checkpoint, ScannerDevice
 from organisations.models import Membership, Organisation
-from payments.models import InvoiceCounter
+from payments.models import InvoiceCounter, Payment
 
 problems = []
 if not Membership.objects.filter(user__username="migcheck", organisation__siret__gt="").exists():
@@ -20,6 +20,7 @@ if not InvoiceCounter.objects.filter(last_number=3).exists():
 for model, app in (
     (Organisation, "organisations"),
     (InvoiceCounter, "payments"),
+    (Payment, "payments"),
     (BadgeSheet, "badges"),
     (Checkpoint, "checkin"),
     (ScannerDevice, "checkin"),
@@ -38,10 +39,13 @@ stale = ContentType.objects.filter(
         "checkpoint",
         "scannerdevice",
         "checkin",
+        "payment",
     ],
 )
 if stale.exists():
     problems.append(f"content types left behind: {list(stale.values_list('app_label', 'model'))}")
+if not Payment.objects.filter(registration__isnull=False, invoice_number__gt="").exists():
+    problems.append("the invoices made before the move are not read through payments")
 if not CheckIn.objects.filter(registration__isnull=False, checkpoint__event__isnull=False).exists():
     problems.append("the check-ins made before the move are not read through checkin")
 [queued] = DBTaskResult.objects.filter(task_path="registrations.tasks.build_badge_sheet")

@@ -14,8 +14,9 @@ from api.throttling import WriteRateThrottle
 from api.views.base import ApiViewMixin
 from checkin.selectors import with_arrival
 from payments import services as payments
+from payments.models import Payment
 from registrations import selectors, services
-from registrations.models import Payment, SessionSignup
+from registrations.models import SessionSignup
 
 SIGNUP = ("pk", "registration_id", "session_id")
 

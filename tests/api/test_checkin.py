@@ -14,7 +14,8 @@ from rest_framework.test import APIClient
 from checkin import services as checkin
 from checkin.models import CheckIn, Checkpoint, ScannerDevice
 from organisations.models import Membership
-from registrations.models import Payment, Registration, SessionSignup
+from payments.models import Payment
+from registrations.models import Registration, SessionSignup
 from tests.checkin.checkin_factories import CheckInFactory
 from tests.factories import EventFactory, SessionFactory, TicketTypeFactory
 from tests.registrations.organiser_factories import RegistrationFactory

@@ -20,7 +20,8 @@ from checkin.services import create_scanner_device
 from events.models import Event
 from events.partner_feeds import create_partner_feed
 from organisations.models import Membership
-from registrations.models import GuestListImport, Payment
+from payments.models import Payment
+from registrations.models import GuestListImport
 from registrations.tasks import build_badge_sheet
 from tests.checkin.checkin_factories import CheckInFactory, CheckpointFactory
 from tests.factories import (

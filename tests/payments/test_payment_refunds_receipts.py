@@ -14,8 +14,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from payments import services as payments
+from payments.models import Payment
 from registrations import services
-from registrations.models import Payment, Registration
+from registrations.models import Registration
 from tests.factories import MembershipFactory
 from tests.payments.stripe_fake import WEBHOOK_SECRET, FakeStripe
 from tests.payments.test_payments_stripe import (

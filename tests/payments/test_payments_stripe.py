@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from payments import services as payments
-from payments.models import StripeEvent
+from payments.models import Payment, StripeEvent
 from registrations import emails, services
-from registrations.models import OutgoingEmail, Payment, Registration, SeatCount
+from registrations.models import OutgoingEmail, Registration, SeatCount
 from tests.payments.stripe_fake import (
     CHECKOUT_HOST,
     WEBHOOK_SECRET,
@@ -415,7 +415,7 @@ def test_a_payment_after_its_seat_was_given_away_is_recorded_and_flagged_for_ref
         f"Un paiement est à vérifier : {ticket.event.title}"
     ]
     assert "remboursement dû" in alerts[0].body
-    listing = admin_client.get("/admin/registrations/payment/?flag=refund_due")
+    listing = admin_client.get("/admin/payments/payment/?flag=refund_due")
     assert listing.status_code == 200
     assert payment.registration.email in listing.content.decode()
 
