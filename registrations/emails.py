@@ -26,7 +26,8 @@ from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from events import calendar, invitations
+from events.ics import build as ics
+from events.ics import invitations
 from organisations.models import Membership
 from registrations.models import OutgoingEmail
 
@@ -402,12 +403,12 @@ def registration_calendar(registration, *, cancelled: bool | None = None):
     )
 
 
-def attendee_of(person) -> calendar.Attendee:
+def attendee_of(person) -> ics.Attendee:
     """The ATTENDEE of an invitation: a registration or a speaker."""
     name = person.full_name if hasattr(person, "full_name") else person.name
-    return calendar.Attendee(name=name, email=person.email)
+    return ics.Attendee(name=name, email=person.email)
 
 
 def registration_uid(registration) -> str:
     """Stable for the life of the registration: updates and cancellations replace the entry."""
-    return f"registration-{registration.pk}-event-{registration.event_id}@{calendar.uid_domain()}"
+    return f"registration-{registration.pk}-event-{registration.event_id}@{ics.uid_domain()}"

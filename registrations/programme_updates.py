@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from events.changes import ChangeLine, NetChange, describe, net_changes
-from events.invitations import (
+from events.ics.invitations import (
     as_attachment,
     deleted_session_entry,
     invitation,
