@@ -7,7 +7,13 @@ class RegistrationsConfig(AppConfig):
     verbose_name = _("Registrations")
 
     def ready(self):
-        # The attendee's agenda feed is forgotten when their registration or sign-ups change.
-        from registrations import signals
+        # The attendee's agenda feed is forgotten when their registration or sign-ups change,
+        # programme changes enqueue their emails (signals.py), and an update email gets its
+        # changes and invitations from programme_updates.py.
+        from registrations import emails, programme_updates, signals
+        from registrations.models import OutgoingEmail
 
         signals.connect()
+        emails.register_builder(
+            OutgoingEmail.Kind.PROGRAMME_UPDATE, programme_updates.update_extras
+        )

@@ -55,7 +55,8 @@ class EmailExtras:
 
 EmailBuilder = Callable[[OutgoingEmail, dict], EmailExtras | None]
 # The builders of each kind of email, in the order they were registered. Apps above this one
-# register theirs in their AppConfig.ready() (payments: the payment an email speaks of, for
+# register theirs in their AppConfig.ready() (this app: the programme update's changes and
+# invitations, registrations/programme_updates.py; payments: the payment an email speaks of, for
 # every kind, and the invoice PDF; badges: the badge), so that the outbox knows no more of them
 # than their kind.
 _builders: dict[str, list[EmailBuilder]] = {}
@@ -309,13 +310,6 @@ def render(email: OutgoingEmail) -> RenderedEmail:
             context["invitation_url"] = settings.SITE_URL + email.invitation.get_personal_url()
         if email.user is not None:
             context["reset_url"] = password_reset_url(email.user)
-        update = None
-        if email.kind == OutgoingEmail.Kind.PROGRAMME_UPDATE:
-            from registrations.programme_updates import read_update
-
-            update = read_update(email)
-            context["changes"] = update.lines
-            context["calendar_updates"] = len(update.attachments)
         extras = []
         for builder in (*_builders.get(EVERY_KIND, ()), *_builders.get(email.kind, ())):
             extra = builder(email, context)
@@ -332,8 +326,6 @@ def render(email: OutgoingEmail) -> RenderedEmail:
             attachments.append(invite)
         for extra in extras:
             attachments.extend(extra.attachments)
-        if update is not None:
-            attachments.extend(update.attachments)
     recipients = organiser_addresses(event) if for_organisers else [person.email]
     return RenderedEmail(
         subject=subject,
