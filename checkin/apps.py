@@ -9,4 +9,4 @@ class CheckinConfig(AppConfig):
     def ready(self):
         # The door's cached devices are forgotten when they, or what they know, change: the
         # receivers are declared in checkin/services.py.
-        from checkin import services  # noqa: F401
+        from checkin import services  # noqa: F401, PLC0415 — ready() hook (the receivers)

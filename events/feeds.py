@@ -30,6 +30,7 @@ from modeltranslation.utils import build_localized_fieldname, resolution_order
 from events import feed_cache
 from events.ics import feeds as ics
 from events.models import Event, PartnerFeed, Session, Track
+from speakers.models import SessionSpeaker, Speaker
 
 # Part of every ETag: change it when the feeds' content changes for the same data.
 FEED_FORMAT = "2"
@@ -308,7 +309,6 @@ def track_calendar(request, slug, track, *, alarm):
 def speaker_calendar(request, slug, speaker, *, alarm):
     """The public sessions of one speaker in an event. Like the speaker's page, it is not
     found while the speaker has no public session in the event."""
-    from speakers.models import SessionSpeaker, Speaker
 
     def find() -> Feed | None:
         event = _published_event(slug)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from events.changes import bilingual, change_kind, event_state, session_state
 from events.models import Event, ProgrammeChange, Session
+from speakers.services import set_session_speakers
 
 # Fields an organiser may set on a session; translated texts come as `<name>_fr`/`<name>_en`.
 SESSION_FIELDS = (
@@ -217,7 +218,6 @@ def _validate(session: Session) -> None:
 
 
 def _set_speakers(session: Session, links: list[dict]) -> None:
-    from speakers.services import set_session_speakers
 
     set_session_speakers(session=session, links=links)
 

@@ -10,8 +10,8 @@ class RegistrationsConfig(AppConfig):
         # The attendee's agenda feed is forgotten when their registration or sign-ups change,
         # programme changes enqueue their emails (signals.py), and an update email gets its
         # changes and invitations from programme_updates.py.
-        from registrations import emails, programme_updates, signals
-        from registrations.models import OutgoingEmail
+        from registrations import emails, programme_updates, signals  # noqa: PLC0415 — ready() hook
+        from registrations.models import OutgoingEmail  # noqa: PLC0415 — ready() hook
 
         signals.connect()
         emails.register_builder(

@@ -25,6 +25,7 @@ from events.ics.build import (
     uid_domain,
 )
 from events.models import Event, Session
+from speakers.models import SessionSpeaker
 
 FEED_REFRESH = timedelta(hours=1)
 
@@ -91,7 +92,6 @@ def session_entries(
     """Entries for `sessions` of `events` (by id), with their speakers' `credits` (by session
     id). A cancelled session, or one of a cancelled event, is CANCELLED; the others have
     `status_if_on`. `sequence` is added to each session's own."""
-    from speakers.models import SessionSpeaker
 
     # What does not change from session to session is worked out once per feed: labels, each
     # event's place, zone and addresses. A large programme makes this loop the feed's hot spot.

@@ -233,7 +233,6 @@ def test_the_admin_cancel_action_refunds_through_the_same_rule(stripe_server, cl
 def test_a_confirmed_card_payment_sends_one_receipt_in_the_attendees_language(
     client, stripe_server, language, expected
 ):
-    from registrations import services
 
     ticket = paid_ticket()
     registration = services.register_attendee(
