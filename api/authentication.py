@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from registrations import checkin
+from checkin import services as checkin
 
 
 class DeviceTokenAuthentication(authentication.BaseAuthentication):

@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from events.models import Event, Session
 from events.selectors import published_events, visible_events
 from registrations.models import Invitation, Registration, TicketType
+from registrations.selectors import managed_events
 from speakers.models import SessionSpeaker
 
 # Ids are 64-bit integers; a larger number is no id (and would overflow SQLite's integers).
@@ -105,7 +106,6 @@ def _public_events(request):
 
 
 def _managed_events(request):
-    from registrations.selectors import managed_events
 
     return managed_events(request.user if request is not None else None)
 

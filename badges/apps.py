@@ -7,8 +7,8 @@ class BadgesConfig(AppConfig):
     verbose_name = _("Badges")
 
     def ready(self):
-        from badges import emails
-        from registrations import emails as outbox
-        from registrations.models import OutgoingEmail
+        from badges import emails  # noqa: PLC0415 — ready() hook
+        from registrations import emails as outbox  # noqa: PLC0415 — ready() hook
+        from registrations.models import OutgoingEmail  # noqa: PLC0415 — ready() hook
 
         outbox.register_builder(OutgoingEmail.Kind.CONFIRMATION, emails.badge_extras)

@@ -2,7 +2,7 @@
 carries the attendee's badge."""
 
 from badges import render
-from events import calendar
+from events.ics import build as ics
 from registrations import services
 from registrations.emails import EmailExtras
 from registrations.models import OutgoingEmail
@@ -25,4 +25,4 @@ def badge_extras(email: OutgoingEmail, context: dict) -> EmailExtras | None:
 
 
 def badge_content_id(registration) -> str:
-    return f"badge-{registration.pk}@{calendar.uid_domain()}"
+    return f"badge-{registration.pk}@{ics.uid_domain()}"

@@ -30,6 +30,7 @@ import qrcode.util
 from django.utils import translation
 from PIL import Image, ImageDraw, ImageFont
 from reportlab import rl_config
+from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -824,7 +825,6 @@ def _draw_pdf_badge(canvas: Canvas, layout: BadgeLayout, left: float, top: float
 
 @functools.lru_cache(maxsize=64)
 def _colour(hex_colour: str):
-    from reportlab.lib.colors import HexColor
 
     return HexColor(hex_colour)
 

@@ -92,8 +92,8 @@ def build_event_under_way(*, registrations: int, devices: int, slug: str = SLUG)
     from django.db import transaction
     from django.utils import timezone
 
+    from checkin.services import create_scanner_device, entrance_checkpoint
     from registrations import services
-    from registrations.checkin import create_scanner_device, entrance_checkpoint
     from registrations.models import Registration
 
     now = timezone.now()
@@ -220,7 +220,7 @@ def count_scans(*, event, plan: dict[str, list[str]]) -> dict:
     badges and the badges admitted; overall, the rows beyond one per badge."""
     from django.db.models import Count, Q
 
-    from registrations.models import CheckIn
+    from checkin.models import CheckIn
 
     recorded = {}
     for target, tokens in plan.items():

@@ -2,7 +2,7 @@
 
 A bare Django view behind the same middleware as every page, in the same gunicorn: it looks
 the badge up by its token and inserts a CheckIn row with the check-in service's own two
-statements (registrations.checkin.find_badge and record_scan: the same query by the same
+statements (checkin.services.find_badge and record_scan: the same query by the same
 unique index, the same insert), nothing else: no DRF, no authentication, no rule, no answer
 beyond the id. `POST /bench/floor/` with `{"token", "nonce", "checkpoint"}`.
 """
@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from checkin.models import CheckIn, attendance_day
+from checkin.services import find_badge, record_scan
 from config.urls import urlpatterns as project_urlpatterns
-from registrations.checkin import find_badge, record_scan
-from registrations.models import CheckIn, attendance_day
 
 
 @csrf_exempt  # like DRF's views, which a scanner calls with a token rather than a session

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "registrations",
     "payments",
     "badges",
+    "checkin",
     "api",
 ]
 
@@ -290,7 +291,7 @@ PERMISSIONS_POLICY = {
 
 # --- Cache and rate limits --------------------------------------------------------------------
 # The cache holds the rate limits' counters and the door's scanner devices (revoked at once on
-# every worker: registrations/checkin.py). Local memory (the default) is per process: fine for
+# every worker: checkin/services.py). Local memory (the default) is per process: fine for
 # one process (development, tests); with several gunicorn workers, give them a shared cache,
 # CACHE_URL=redis://127.0.0.1:6379/1 (the `redis` package is installed with Colloque).
 # `check --deploy` requires it (registrations.checks).
@@ -369,7 +370,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "EventStatusEnum": "events.models.Event.Status",
         "SessionStatusEnum": "events.models.Session.Status",
-        "CheckInResultEnum": "registrations.models.CheckIn.Result",
+        "CheckInResultEnum": "checkin.models.CheckIn.Result",
     },
 }
 

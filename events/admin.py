@@ -10,7 +10,9 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import (
     TranslationAdmin,
@@ -134,8 +136,6 @@ class EventAdmin(EventOwnTimeZoneAdmin, OrganisationScopedAdmin, TranslationAdmi
 
     @admin.display(description=_("attendance"))
     def attendance_links(self, event):
-        from django.urls import reverse
-        from django.utils.html import format_html
 
         if event.pk is None:
             return "—"

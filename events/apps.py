@@ -8,7 +8,7 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events and programme")
 
     def ready(self):
-        from events import checks, signals, triggers  # noqa: F401 - checks registers itself
+        from events import checks, signals, triggers  # noqa: F401, PLC0415 — ready() hook; checks registers itself
 
         signals.connect()
         pre_migrate.connect(triggers.remove, sender=self, dispatch_uid="events-triggers-remove")

@@ -5,7 +5,7 @@ Calendars poll feeds every hour, so answering "not modified" must cost next to n
 validators (ETag and Last-Modified) come from a change stamp that events/signals.py moves
 whenever something the feed shows changes (`Event.programme_changed_at`,
 `PartnerFeed.changed_at`); they are kept in the shared cache (events/feed_cache.py) until the
-next change, so a 304 reads no table. The body, built with icalendar (events/calendar.py) when
+next change, so a 304 reads no table. The body, built with icalendar (events/ics/feeds.py) when
 no client has asked for this state yet, is kept in the cache by its ETag: a warm feed is a
 cache read.
 """
@@ -27,8 +27,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from modeltranslation.utils import build_localized_fieldname, resolution_order
 
-from events import calendar, feed_cache
+from events import feed_cache
+from events.ics import feeds as ics
 from events.models import Event, PartnerFeed, Session, Track
+from speakers.models import SessionSpeaker, Speaker
 
 # Part of every ETag: change it when the feeds' content changes for the same data.
 FEED_FORMAT = "2"
@@ -86,12 +88,12 @@ def programme_rows(sessions: QuerySet[Session]) -> QuerySet:
 
 def programme_facts(
     rows,
-) -> tuple[list[calendar.SessionFacts], dict[int, list[calendar.SpeakerCredit]]]:
+) -> tuple[list[ics.SessionFacts], dict[int, list[ics.SpeakerCredit]]]:
     """The sessions in programme order and their speakers (by session id, in order), from
     `rows` (of `programme_rows`)."""
-    facts: list[calendar.SessionFacts] = []
-    credits: dict[int, list[calendar.SpeakerCredit]] = {}
-    new_facts, new_credit = calendar.SessionFacts._make, calendar.SpeakerCredit._make
+    facts: list[ics.SessionFacts] = []
+    credits: dict[int, list[ics.SpeakerCredit]] = {}
+    new_facts, new_credit = ics.SessionFacts._make, ics.SpeakerCredit._make
     last_pk = None
     for row in rows:
         pk = row[0]
@@ -246,10 +248,10 @@ def _programme_feed(*, event, sessions, variant, name, filename, alarm, needs_se
         facts, credits = programme_facts(programme_rows(sessions))
         if needs_sessions and not facts:
             raise Http404
-        return calendar.feed_calendar(
+        return ics.feed_calendar(
             name=name,
             events=[event],
-            entries=calendar.session_entries(facts, credits, events={event.pk: event}),
+            entries=ics.session_entries(facts, credits, events={event.pk: event}),
             stamp=event.programme_changed_at,
             alarm_minutes=alarm,
         )
@@ -307,7 +309,6 @@ def track_calendar(request, slug, track, *, alarm):
 def speaker_calendar(request, slug, speaker, *, alarm):
     """The public sessions of one speaker in an event. Like the speaker's page, it is not
     found while the speaker has no public session in the event."""
-    from speakers.models import SessionSpeaker, Speaker
 
     def find() -> Feed | None:
         event = _published_event(slug)
@@ -386,9 +387,9 @@ def partner_calendar(request, token, *, alarm):
                 facts, credits = programme_facts(programme_rows(sessions))
                 # An event shared or published between the two reads waits for the next poll.
                 facts = [session for session in facts if session.event_id in by_id]
-            entries = [calendar.event_entry(event) for event in events]
-            entries += calendar.session_entries(facts, credits, events=by_id)
-            return calendar.feed_calendar(
+            entries = [ics.event_entry(event) for event in events]
+            entries += ics.session_entries(facts, credits, events=by_id)
+            return ics.feed_calendar(
                 name=feed.organisation.name,
                 events=events,
                 entries=entries,

@@ -12,6 +12,7 @@ from organisations.selectors import organisations_edited_by
 
 # Re-exported for api/views/checkin.py until the check-in round moves it to checkin/.
 from organisations.selectors import organisations_staffed_by as organisations_staffed_by
+from speakers.models import SessionSpeaker, Speaker
 
 
 def published_events() -> QuerySet[Event]:
@@ -37,7 +38,6 @@ def visible_events(user) -> QuerySet[Event]:
 
 
 def session_speakers_prefetch() -> Prefetch:
-    from speakers.models import SessionSpeaker
 
     return Prefetch(
         "session_speakers",
@@ -96,7 +96,6 @@ def speakers_of(sessions) -> list:
 
 def visible_session_roles(user):
     """Speaker roles in the sessions `user` may see (see `visible_sessions`), with no joins."""
-    from speakers.models import SessionSpeaker
 
     editable = organisations_edited_by(user)
     if user is not None and user.is_authenticated and user.is_superuser:
@@ -113,7 +112,6 @@ def visible_session_roles(user):
 def visible_speakers(user):
     """Speakers with a public session of a published event, plus every speaker of the user's
     organisations. Each carries `visible_roles`: their roles in sessions the user may see."""
-    from speakers.models import Speaker
 
     roles = visible_session_roles(user)
     speakers = Speaker.objects.all()

@@ -11,17 +11,18 @@ settled (`registrations.programme_updates`). Changes of a draft event are not re
 of it was announced."""
 
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.changes import bilingual, change_kind, event_state, session_state
 from events.models import Event, ProgrammeChange, Session
+from speakers.services import set_session_speakers
 
 # Fields an organiser may set on a session; translated texts come as `<name>_fr`/`<name>_en`.
 SESSION_FIELDS = (
@@ -194,16 +195,14 @@ def _record_change(*, event: Event, session: Session | None, before, after, held
     return change
 
 
-def _enqueue_programme_updates(*, event_id: int, run_after: datetime) -> None:
-    from registrations.tasks import send_programme_updates
+# Sent when a programme change is recorded, with `event_id` and `run_after` (when it was
+# recorded): the registrations side, above this app, emails the attendees once the changes have
+# settled (its receiver is connected in RegistrationsConfig.ready()).
+programme_changed = Signal()
 
-    task = send_programme_updates
-    # The database backend runs it once the delay is over; a backend that cannot wait (the
-    # immediate one of development and tests) runs it now, and it finds nothing settled yet.
-    if task.get_backend().supports_defer:
-        delay = timedelta(seconds=settings.PROGRAMME_UPDATE_DELAY)
-        task = task.using(run_after=run_after + delay)
-    task.enqueue(event_id)
+
+def _enqueue_programme_updates(*, event_id: int, run_after: datetime) -> None:
+    programme_changed.send(sender=ProgrammeChange, event_id=event_id, run_after=run_after)
 
 
 def _apply(session: Session, data: dict) -> None:
@@ -219,7 +218,6 @@ def _validate(session: Session) -> None:
 
 
 def _set_speakers(session: Session, links: list[dict]) -> None:
-    from speakers.services import set_session_speakers
 
     set_session_speakers(session=session, links=links)
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from events.feed_cache import forget_feed_validators
 from events.models import Event, PartnerFeed, Room, Session, Track, Venue
 from organisations.models import Organisation
+from speakers.models import SessionSpeaker, Speaker
 
 
 def touch_events(events) -> None:
@@ -97,7 +98,6 @@ def _feed_source_deleted(sender, **kwargs):
 
 def connect() -> None:
     """Called once, from EventsConfig.ready()."""
-    from speakers.models import SessionSpeaker, Speaker
 
     def on_change(handler, model):
         name = model._meta.label_lower

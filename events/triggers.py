@@ -10,6 +10,8 @@ SQLite rebuilds a table to change its schema, and a trigger that names the table
 would break that migration.
 """
 
+from django.db import connections
+
 # The statements below are built from these constants only: no outside input (hence S608 off).
 MESSAGE = "session_within_event: a session must take place within the dates of its event"
 
@@ -90,7 +92,6 @@ def _run(connection, statements) -> None:
 
 
 def install(using="default", **kwargs) -> None:
-    from django.db import connections
 
     connection = connections[using]
     if connection.vendor not in ("sqlite", "postgresql") or not _tables_exist(connection):
@@ -99,7 +100,6 @@ def install(using="default", **kwargs) -> None:
 
 
 def remove(using="default", **kwargs) -> None:
-    from django.db import connections
 
     connection = connections[using]
     if connection.vendor != "sqlite" or not _tables_exist(connection):

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from events import selectors
 from events.changes import NetChange, describe
+from speakers.models import Speaker
 
 
 def event_list(request):
@@ -36,7 +37,6 @@ def session_detail(request, slug, pk):
 
 
 def speaker_detail(request, slug, speaker):
-    from speakers.models import Speaker
 
     event = get_object_or_404(selectors.published_events(), slug=slug)
     speaker = get_object_or_404(Speaker, organisation_id=event.organisation_id, slug=speaker)

@@ -37,10 +37,10 @@ ORGANISATION_LOOKUPS = {
     "registrations.invitation": "event__organisation",
     "badges.badgesheet": "event__organisation",
     "registrations.guestlistimport": "event__organisation",
-    "registrations.checkpoint": "event__organisation",
-    "registrations.scannerdevice": "event__organisation",
-    "registrations.checkin": "event__organisation",
-    "registrations.payment": "registration__event__organisation",
+    "checkin.checkpoint": "event__organisation",
+    "checkin.scannerdevice": "event__organisation",
+    "checkin.checkin": "event__organisation",
+    "payments.payment": "registration__event__organisation",
     # Outgoing emails reach their organisation through a registration or an invitation: their
     # admin (registrations/admin.py) scopes them itself.
 }

@@ -16,10 +16,8 @@ from organisations.admin import (
 )
 from payments import services as payments
 from payments.invoice_pdf import build_invoice
+from payments.models import Payment
 from registrations.http import private_page
-from registrations.models import (
-    Payment,
-)
 
 # --- Payments -------------------------------------------------------------------------------
 
@@ -103,7 +101,7 @@ class PaymentAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
         # The organisers' own way to the invoice: never through the attendee's page.
         if payment.method != Payment.Method.INVOICE or payment.invoice_number is None:
             return "—"
-        url = reverse("admin:registrations_payment_invoice", args=[payment.pk])
+        url = reverse("admin:payments_payment_invoice", args=[payment.pk])
         return format_html(
             '<a href="{}" download>{}</a>',
             url,
@@ -115,7 +113,7 @@ class PaymentAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
             path(
                 "<int:payment_id>/invoice/",
                 self.admin_site.admin_view(self.invoice_view),
-                name="registrations_payment_invoice",
+                name="payments_payment_invoice",
             ),
             *super().get_urls(),
         ]

@@ -7,11 +7,13 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self):
-        from payments import emails, services
-        from registrations import emails as outbox
-        from registrations import services as registrations
-        from registrations.models import OutgoingEmail
+        from payments import emails, services  # noqa: PLC0415 — ready() hook
+        from registrations import emails as outbox  # noqa: PLC0415 — ready() hook
+        from registrations import services as registrations  # noqa: PLC0415 — ready() hook
+        from registrations.models import OutgoingEmail  # noqa: PLC0415 — ready() hook
 
         registrations.on_cancellation(services.refund_cancelled_registration)
+        # Every email about a registration may speak of its payment; the invoice's is attached.
+        outbox.register_builder(outbox.EVERY_KIND, emails.payment_context)
         for kind in (OutgoingEmail.Kind.INVOICE, OutgoingEmail.Kind.INVOICE_REMINDER):
             outbox.register_builder(kind, emails.invoice_extras)

@@ -31,10 +31,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from organisations.models import Organisation
-from payments.models import InvoiceCounter, StripeEvent
+from payments.models import InvoiceCounter, Payment, StripeEvent
 from registrations import services
 from registrations.emails import queue_email
-from registrations.models import OutgoingEmail, Payment, Registration
+from registrations.models import OutgoingEmail, Registration
 
 logger = logging.getLogger(__name__)
 

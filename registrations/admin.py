@@ -703,4 +703,4 @@ class OutgoingEmailAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
         )
 
 
-from registrations import checkin_admin, guest_list_admin  # noqa: E402, F401
+from registrations import guest_list_admin  # noqa: E402, F401

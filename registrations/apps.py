@@ -7,10 +7,13 @@ class RegistrationsConfig(AppConfig):
     verbose_name = _("Registrations")
 
     def ready(self):
-        # The door's cached devices are forgotten when they, or what they know, change.
-        from registrations import (
-            checkin,  # noqa: F401
-            signals,
-        )
+        # The attendee's agenda feed is forgotten when their registration or sign-ups change,
+        # programme changes enqueue their emails (signals.py), and an update email gets its
+        # changes and invitations from programme_updates.py.
+        from registrations import emails, programme_updates, signals  # noqa: PLC0415 — ready() hook
+        from registrations.models import OutgoingEmail  # noqa: PLC0415 — ready() hook
 
         signals.connect()
+        emails.register_builder(
+            OutgoingEmail.Kind.PROGRAMME_UPDATE, programme_updates.update_extras
+        )

@@ -12,9 +12,11 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from checkin import services as checkin
+from checkin.models import Checkpoint
 from events.models import Event
-from registrations import checkin, services
-from registrations.models import Checkpoint, Invitation, Registration, TicketType
+from registrations import services
+from registrations.models import Invitation, Registration, TicketType
 
 PARIS = ZoneInfo("Europe/Paris")
 COLLOQUIUM = "protection-sociale-et-territoires-2027"

@@ -26,7 +26,8 @@ from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from events import calendar, invitations
+from events.ics import build as ics
+from events.ics import invitations
 from organisations.models import Membership
 from registrations.models import OutgoingEmail
 
@@ -54,14 +55,19 @@ class EmailExtras:
 
 EmailBuilder = Callable[[OutgoingEmail, dict], EmailExtras | None]
 # The builders of each kind of email, in the order they were registered. Apps above this one
-# register theirs in their AppConfig.ready() (payments: the invoice PDF; badges: the badge), so
-# that the outbox knows no more of them than their kind.
+# register theirs in their AppConfig.ready() (this app: the programme update's changes and
+# invitations, registrations/programme_updates.py; payments: the payment an email speaks of, for
+# every kind, and the invoice PDF; badges: the badge), so that the outbox knows no more of them
+# than their kind.
 _builders: dict[str, list[EmailBuilder]] = {}
+# Builders registered under this kind run for every email, before those of its own kind.
+EVERY_KIND = "*"
 
 
 def register_builder(kind: str, builder: EmailBuilder) -> None:
-    """Have `builder(email, context)` called for each email of `kind` before its templates are
-    rendered; what it returns (or nothing, with None) goes into the email."""
+    """Have `builder(email, context)` called for each email of `kind` (every email with
+    EVERY_KIND) before its templates are rendered; what it returns (or nothing, with None) goes
+    into the email, and its context is seen by the builders called after it."""
     builders = _builders.setdefault(kind, [])
     if builder not in builders:
         builders.append(builder)
@@ -105,7 +111,7 @@ def queue_email(
 def _enqueue_delivery(email_id: int, *, at=None) -> None:
     """Enqueue the delivery of an email, now or at `at`. A backend that cannot defer (the
     immediate one of the tests) leaves later attempts to the `send_queued_emails` command."""
-    from registrations.tasks import deliver_email
+    from registrations.tasks import deliver_email  # noqa: PLC0415 — the task calls back this module (a service and its task)
 
     if at is None:
         deliver_email.enqueue(email_id)
@@ -296,8 +302,6 @@ def render(email: OutgoingEmail) -> RenderedEmail:
             "site_url": settings.SITE_URL,
             "language": language,
         }
-        if email.registration is not None:
-            context["payment"] = _payment_of(email)
         # The personal links are the attendee's alone: an email to the organisers never
         # carries them (they act through the back office).
         if email.registration is not None and not for_organisers:
@@ -306,20 +310,12 @@ def render(email: OutgoingEmail) -> RenderedEmail:
             context["invitation_url"] = settings.SITE_URL + email.invitation.get_personal_url()
         if email.user is not None:
             context["reset_url"] = password_reset_url(email.user)
-        update = None
-        if email.kind == OutgoingEmail.Kind.PROGRAMME_UPDATE:
-            from registrations.programme_updates import read_update
-
-            update = read_update(email)
-            context["changes"] = update.lines
-            context["calendar_updates"] = len(update.attachments)
-        extras = [
-            extra
-            for builder in _builders.get(email.kind, ())
-            if (extra := builder(email, context)) is not None
-        ]
-        for extra in extras:
-            context.update(extra.context)
+        extras = []
+        for builder in (*_builders.get(EVERY_KIND, ()), *_builders.get(email.kind, ())):
+            extra = builder(email, context)
+            if extra is not None:
+                context.update(extra.context)  # the builders after it see what it added
+                extras.append(extra)
         template = f"emails/{email.kind}"
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         text = render_to_string(f"{template}.txt", context)
@@ -330,8 +326,6 @@ def render(email: OutgoingEmail) -> RenderedEmail:
             attachments.append(invite)
         for extra in extras:
             attachments.extend(extra.attachments)
-        if update is not None:
-            attachments.extend(update.attachments)
     recipients = organiser_addresses(event) if for_organisers else [person.email]
     return RenderedEmail(
         subject=subject,
@@ -368,14 +362,6 @@ def organiser_addresses(event) -> list[str]:
     return addresses or [settings.SERVER_EMAIL]
 
 
-def _payment_of(email: OutgoingEmail):
-    """The payment an email speaks of: the paid one for a receipt, else the latest."""
-    payments = email.registration.payments.order_by("-created_at", "-pk")
-    if email.kind == OutgoingEmail.Kind.PAYMENT_RECEIPT:
-        payments = payments.exclude(paid_at=None).order_by("-paid_at", "-pk")
-    return payments.first()
-
-
 def calendar_attachment(email: OutgoingEmail):
     """The calendar invitation a confirmation (REQUEST) or cancellation (CANCEL) carries."""
     kinds = {OutgoingEmail.Kind.CONFIRMATION: False, OutgoingEmail.Kind.CANCELLATION: True}
@@ -409,12 +395,12 @@ def registration_calendar(registration, *, cancelled: bool | None = None):
     )
 
 
-def attendee_of(person) -> calendar.Attendee:
+def attendee_of(person) -> ics.Attendee:
     """The ATTENDEE of an invitation: a registration or a speaker."""
     name = person.full_name if hasattr(person, "full_name") else person.name
-    return calendar.Attendee(name=name, email=person.email)
+    return ics.Attendee(name=name, email=person.email)
 
 
 def registration_uid(registration) -> str:
     """Stable for the life of the registration: updates and cancellations replace the entry."""
-    return f"registration-{registration.pk}-event-{registration.event_id}@{calendar.uid_domain()}"
+    return f"registration-{registration.pk}-event-{registration.event_id}@{ics.uid_domain()}"

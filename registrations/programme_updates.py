@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from events.changes import ChangeLine, NetChange, describe, net_changes
-from events.invitations import (
+from events.ics.invitations import (
     as_attachment,
     deleted_session_entry,
     invitation,
@@ -33,7 +33,7 @@ from events.invitations import (
 from events.models import ProgrammeChange, Session
 from events.selectors import events_with_pending_changes
 from events.services import claim_programme_changes
-from registrations.emails import attendee_of, queue_email, registration_calendar
+from registrations.emails import EmailExtras, attendee_of, queue_email, registration_calendar
 from registrations.models import OutgoingEmail, Registration, SessionSignup
 from speakers.models import SessionSpeaker, Speaker
 
@@ -137,6 +137,16 @@ class ProgrammeUpdate:
 
     lines: list[ChangeLine]
     attachments: list[tuple[str, bytes, str]]
+
+
+def update_extras(email: OutgoingEmail, context: dict) -> EmailExtras:
+    """What an update email tells and carries (registered as its builder in
+    RegistrationsConfig.ready()): its changes and their invitations."""
+    update = read_update(email)
+    return EmailExtras(
+        context={"changes": update.lines, "calendar_updates": len(update.attachments)},
+        attachments=list(update.attachments),
+    )
 
 
 def read_update(email: OutgoingEmail) -> ProgrammeUpdate:

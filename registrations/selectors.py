@@ -20,14 +20,7 @@ from django.utils import timezone
 from events.models import Event, PartnerFeed
 from organisations.selectors import organisations_edited_by
 from registrations import services
-from registrations.models import (
-    CheckIn,
-    Invitation,
-    OutgoingEmail,
-    Registration,
-    SeatCount,
-    TicketType,
-)
+from registrations.models import Invitation, OutgoingEmail, Registration, SeatCount, TicketType
 
 Status = Registration.Status
 HOLDS_SEAT = Q(registrations__status__in=Registration.SEAT_HOLDING)
@@ -63,19 +56,6 @@ def managed_registrations(user) -> QuerySet[Registration]:
     return registrations_with_details(
         _scoped(Registration.objects.all(), user, "event__organisation_id")
     )
-
-
-def with_arrival(queryset: QuerySet[Registration]) -> QuerySet[Registration]:
-    """Annotate `checked_in_at`: when the person was first admitted at the event's entrance
-    (None if not yet), on the first day they came."""
-    first_entry = (
-        CheckIn.objects.filter(
-            registration=OuterRef("pk"), checkpoint__session__isnull=True, is_first_entry=True
-        )
-        .order_by("scanned_at")
-        .values("scanned_at")[:1]
-    )
-    return queryset.annotate(checked_in_at=Subquery(first_entry))
 
 
 def managed_invitations(user) -> QuerySet[Invitation]:

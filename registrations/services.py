@@ -33,6 +33,7 @@ from registrations.models import (
     SeatCount,
     SessionSignup,
     TicketType,
+    new_badge_token,
 )
 
 # Tests switch this off to show that, without the lock, concurrent buyers oversell.
@@ -927,7 +928,6 @@ def reissue_badge(*, registration: Registration) -> Registration:
     Locks the registration's row while the token is replaced. Only a registration that holds
     a badge (Registration.EXPECTED) can have it reissued: a cancelled one keeps its token, so
     that its badge goes on scanning as cancelled. Raises RegistrationError otherwise."""
-    from registrations.models import new_badge_token
 
     with transaction.atomic():
         locked = Registration.objects.select_for_update().get(pk=registration.pk)

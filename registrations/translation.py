@@ -1,15 +1,9 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from registrations.models import Checkpoint, TicketType
+from registrations.models import TicketType
 
 
 @register(TicketType)
 class TicketTypeTranslation(TranslationOptions):
     fields = ("name", "description")
-    required_languages = ("fr",)
-
-
-@register(Checkpoint)
-class CheckpointTranslation(TranslationOptions):
-    fields = ("name",)
     required_languages = ("fr",)

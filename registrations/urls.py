@@ -1,7 +1,9 @@
 from django.urls import path
 
 import common.converters  # noqa: F401  (registers the "token" path converter)
-from registrations import attendance_views, checkin_views, invitation_views, views
+from checkin import attendance_views
+from checkin import views as checkin_views
+from registrations import invitation_views, views
 
 app_name = "registrations"
 

@@ -13,16 +13,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from badges import render as badges
-from events import calendar, feeds, selectors
-from events.invitations import as_attachment
+from checkin.attendance import certificate_available
+from events import feeds, selectors
+from events.ics import feeds as ics
+from events.ics.invitations import as_attachment
 from events.models import Session
 from payments import services as payments
 from payments.invoice_pdf import build_invoice
+from payments.models import Payment
 from registrations import emails, services
-from registrations.attendance import certificate_available
 from registrations.forms import RegistrationForm, RenameForm, registration_is_open
 from registrations.http import private_page
-from registrations.models import Payment, Registration, SessionSignup
+from registrations.models import Registration, SessionSignup
 from registrations.ratelimit import rate_limited
 from registrations.signals import agenda_scope
 
@@ -316,11 +318,11 @@ def manage_agenda(request, token, *, alarm):
             )
             facts, credits = feeds.programme_facts(feeds.programme_rows(sessions))
             sequence = registration.calendar_sequence
-            entries = [calendar.event_entry(event, status_if_on=status, sequence=sequence)]
-            entries += calendar.session_entries(
+            entries = [ics.event_entry(event, status_if_on=status, sequence=sequence)]
+            entries += ics.session_entries(
                 facts, credits, events={event.pk: event}, status_if_on=status, sequence=sequence
             )
-            return calendar.feed_calendar(
+            return ics.feed_calendar(
                 name=_("%(event)s — my agenda") % {"event": event.title},
                 events=[event],
                 entries=entries,

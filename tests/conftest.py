@@ -1,8 +1,10 @@
 import sqlite3
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, connections
 from django.test.utils import override_settings
+from django.utils import translation
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -34,7 +36,6 @@ def _media_in_tmp(settings, tmp_path):
 def _default_language():
     """Each test starts in the site's default language, whatever an earlier request activated
     in this thread (the API activates the client's language for its own answers)."""
-    from django.utils import translation
 
     translation.activate("fr")
     yield
@@ -44,7 +45,6 @@ def _default_language():
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters live in the cache: each test starts with none."""
-    from django.core.cache import cache
 
     cache.clear()
 

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from events.models import Event, Room, Session, Track, Venue
 from organisations.models import Membership, Organisation
@@ -156,7 +157,6 @@ class InvitationFactory(factory.django.DjangoModelFactory):
 
 def _future(days: int) -> datetime:
     """A start `days` ahead, at 09:00 Paris time: registration needs an event to come."""
-    from django.utils import timezone
 
     day = (timezone.now() + timedelta(days=days)).astimezone(PARIS).date()
     return datetime(day.year, day.month, day.day, 9, 0, tzinfo=PARIS)

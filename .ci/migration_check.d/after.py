@@ -8,8 +8,9 @@ from django_tasks_db.models import DBTaskResult
 
 from badges.models import BadgeSheet
 from badges.tasks import build_badge_sheet
+from checkin.models import CheckIn, Checkpoint, ScannerDevice
 from organisations.models import Membership, Organisation
-from payments.models import InvoiceCounter
+from payments.models import InvoiceCounter, Payment
 
 problems = []
 if not Membership.objects.filter(user__username="migcheck", organisation__siret__gt="").exists():
@@ -19,16 +20,34 @@ if not InvoiceCounter.objects.filter(last_number=3).exists():
 for model, app in (
     (Organisation, "organisations"),
     (InvoiceCounter, "payments"),
+    (Payment, "payments"),
     (BadgeSheet, "badges"),
+    (Checkpoint, "checkin"),
+    (ScannerDevice, "checkin"),
+    (CheckIn, "checkin"),
 ):
     if ContentType.objects.get_for_model(model).app_label != app:
         problems.append(f"{model.__name__}'s content type did not follow it to {app}")
 stale = ContentType.objects.filter(
     app_label__in=["events", "registrations"],
-    model__in=["organisation", "membership", "invoicecounter", "stripeevent", "badgesheet"],
+    model__in=[
+        "organisation",
+        "membership",
+        "invoicecounter",
+        "stripeevent",
+        "badgesheet",
+        "checkpoint",
+        "scannerdevice",
+        "checkin",
+        "payment",
+    ],
 )
 if stale.exists():
     problems.append(f"content types left behind: {list(stale.values_list('app_label', 'model'))}")
+if not Payment.objects.filter(registration__isnull=False, invoice_number__gt="").exists():
+    problems.append("the invoices made before the move are not read through payments")
+if not CheckIn.objects.filter(registration__isnull=False, checkpoint__event__isnull=False).exists():
+    problems.append("the check-ins made before the move are not read through checkin")
 [queued] = DBTaskResult.objects.filter(task_path="registrations.tasks.build_badge_sheet")
 args, kwargs = queued.args_kwargs["args"], queued.args_kwargs["kwargs"]
 queued.task.call(*args, **kwargs)

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from api.serializers.fields import StrictBooleanField
-from registrations.models import CheckIn
+from checkin.models import CheckIn
 
 
 class CheckInRequestSerializer(serializers.Serializer):

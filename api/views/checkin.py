@@ -27,10 +27,10 @@ from api.serializers.checkin import (
     OfflineBundleSerializer,
 )
 from api.views.base import ApiViewMixin
+from checkin import services as checkin
+from checkin.models import Checkpoint, ScannerDevice
 from events.models import Event
 from events.selectors import organisations_staffed_by
-from registrations import checkin
-from registrations.models import Checkpoint, ScannerDevice
 
 DOOR_ERRORS = {
     400: VALIDATION_ERRORS,

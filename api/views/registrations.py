@@ -12,9 +12,11 @@ from api.schema import ColloqueAutoSchema, ErrorSerializer
 from api.serializers.registrations import RegistrationCreateSerializer, RegistrationSerializer
 from api.throttling import WriteRateThrottle
 from api.views.base import ApiViewMixin
+from checkin.selectors import with_arrival
 from payments import services as payments
+from payments.models import Payment
 from registrations import selectors, services
-from registrations.models import Payment, SessionSignup
+from registrations.models import SessionSignup
 
 SIGNUP = ("pk", "registration_id", "session_id")
 
@@ -83,7 +85,7 @@ class RegistrationViewSet(
 
     def get_queryset(self):
         return (
-            selectors.with_arrival(selectors.managed_registrations(self.request.user))
+            with_arrival(selectors.managed_registrations(self.request.user))
             .prefetch_related(
                 Prefetch(
                     "signups",

@@ -647,7 +647,7 @@
     };
   }
 
-  /* The same rule as the server's (registrations/checkin.py), from the downloaded bundle:
+  /* The same rule as the server's (checkin/services.py), from the downloaded bundle:
      the badge's standing, then the checkpoint's hours, then an earlier admission here. */
   function decideOffline(item) {
     var bundle = state.bundle;

@@ -11,18 +11,13 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from checkin import services as checkin
+from checkin.models import CheckIn, Checkpoint, ScannerDevice
 from organisations.models import Membership
-from registrations import checkin
-from registrations.models import (
-    CheckIn,
-    Checkpoint,
-    Payment,
-    Registration,
-    ScannerDevice,
-    SessionSignup,
-)
+from payments.models import Payment
+from registrations.models import Registration, SessionSignup
+from tests.checkin.checkin_factories import CheckInFactory
 from tests.factories import EventFactory, SessionFactory, TicketTypeFactory
-from tests.registrations.checkin_factories import CheckInFactory
 from tests.registrations.organiser_factories import RegistrationFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from checkin import services as checkin
 from organisations.models import Membership
 from registrations.models import OutgoingEmail, Registration
 from tests.factories import SessionFactory, TicketTypeFactory
@@ -123,7 +124,6 @@ def test_registrations_are_filtered_by_event_ticket_status_and_email(organiser, 
 
 
 def test_organisers_see_who_was_admitted_at_the_entrance_and_when(organiser, ticket):
-    from registrations import checkin
 
     now = timezone.now()
     event = ticket.event
@@ -146,7 +146,6 @@ def test_organisers_see_who_was_admitted_at_the_entrance_and_when(organiser, tic
 
 
 def test_on_a_two_day_event_checked_in_at_is_the_first_days_arrival(organiser, ticket):
-    from registrations import checkin
 
     now = timezone.now()
     event = ticket.event

@@ -24,9 +24,9 @@ from PIL import Image
 from rest_framework.authtoken.models import Token
 from schemathesis.config import SchemathesisConfig
 
+from checkin.services import create_scanner_device
 from events.models import Event, Session
 from organisations.models import Membership
-from registrations.checkin import create_scanner_device
 from speakers.models import SessionSpeaker
 from tests.factories import (
     EventFactory,

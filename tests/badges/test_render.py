@@ -17,9 +17,10 @@ from PIL import Image
 from pypdf import PdfReader
 
 from badges import render as badges
+from checkin.services import check_in, entrance_checkpoint
+from payments.models import Payment
 from registrations import emails, services
-from registrations.checkin import check_in, entrance_checkpoint
-from registrations.models import OutgoingEmail, Payment, Registration, TicketType
+from registrations.models import OutgoingEmail, Registration, TicketType
 from tests.factories import UserFactory
 from tests.registrations.attendee_steps import colloquium_ticket, page_text
 from tests.registrations.organiser_factories import RegistrationFactory

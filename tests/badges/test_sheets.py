@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
@@ -16,6 +17,7 @@ from badges import render as badges
 from badges import services, sheets
 from badges.models import BadgeSheet
 from organisations.models import Membership
+from registrations import admin as registrations_admin
 from registrations.models import Registration
 from tests.badges.test_render import pdf_text, qr_codes_in_pdf
 from tests.factories import MembershipFactory, TicketTypeFactory, UserFactory
@@ -78,7 +80,6 @@ def organiser(client, organiser_user):
 @pytest.fixture
 def other_organiser(lyon):
     """An organiser of another organisation, in a client of their own."""
-    from django.test import Client
 
     membership = MembershipFactory(organisation__name="FHF PACA")
     return log_in(Client(), membership.user)
@@ -288,7 +289,6 @@ def test_a_forged_download_of_another_organisations_badges_gives_nothing(other_o
 
 
 def test_too_many_badges_at_once_are_sent_to_the_sheets(organiser, lyon, monkeypatch):
-    from registrations import admin as registrations_admin
 
     monkeypatch.setattr(registrations_admin, "MAX_BADGES_AT_ONCE", 2)
     selected = [registration.pk for registration in badge_holders(lyon)]

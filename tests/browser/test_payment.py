@@ -13,7 +13,8 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from events.models import Event
-from registrations.models import Payment, Registration, TicketType
+from payments.models import Payment
+from registrations.models import Registration, TicketType
 from tests.payments.stripe_fake import (
     CHECKOUT_HOST,
     WEBHOOK_SECRET,

@@ -18,9 +18,10 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from badges.render import badge_png
+from checkin import services as checkin
+from checkin.models import CheckIn
 from organisations.models import Membership
-from registrations import checkin
-from registrations.models import CheckIn, Registration
+from registrations.models import Registration
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP
 from tests.factories import EventFactory, MembershipFactory, TicketTypeFactory
 from tests.registrations.organiser_factories import RegistrationFactory

@@ -12,9 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from checkin.models import ScannerDevice
 from organisations.models import Membership
 from registrations import csv_import
-from registrations.models import Invitation, Registration, ScannerDevice
+from registrations.models import Invitation, Registration
 from speakers.models import Speaker
 from tests.events.admin_forms import admin_form_data
 from tests.factories import MembershipFactory, SpeakerFactory

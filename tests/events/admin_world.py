@@ -16,12 +16,14 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from badges.models import BadgeSheet
+from checkin.services import create_scanner_device
 from events.models import Event
 from events.partner_feeds import create_partner_feed
 from organisations.models import Membership
-from registrations.checkin import create_scanner_device
-from registrations.models import GuestListImport, Payment
+from payments.models import Payment
+from registrations.models import GuestListImport
 from registrations.tasks import build_badge_sheet
+from tests.checkin.checkin_factories import CheckInFactory, CheckpointFactory
 from tests.factories import (
     InvitationFactory,
     MembershipFactory,
@@ -29,7 +31,6 @@ from tests.factories import (
     SessionSpeakerFactory,
     TicketTypeFactory,
 )
-from tests.registrations.checkin_factories import CheckInFactory, CheckpointFactory
 from tests.registrations.organiser_factories import OutgoingEmailFactory, RegistrationFactory
 
 MARK = "CONFIDENTIEL"

@@ -68,7 +68,7 @@ def test_the_by_event_filter_of_the_scan_log_lists_only_the_organisers_events(ly
     client, lyon = lyon_organiser
     study_day = EventFactory(organisation=lyon.organisation, title_fr="Journée santé")
 
-    page = client.get(reverse("admin:registrations_checkin_changelist")).content.decode()
+    page = client.get(reverse("admin:checkin_checkin_changelist")).content.decode()
 
     assert f"?event__id__exact={lyon.event.pk}" in page
     assert f"?event__id__exact={study_day.pk}" in page

@@ -136,7 +136,7 @@ def test_the_flagged_payment_email_to_organisers_carries_no_personal_link(world)
     rendered = render(email)
 
     assert world["lyon"].registration.manage_token not in rendered.text + rendered.html
-    assert "/admin/registrations/payment/?flag=mismatch" in rendered.text
+    assert "/admin/payments/payment/?flag=mismatch" in rendered.text
 
 
 def test_view_on_site_is_offered_only_where_it_leads_somewhere(client, world):

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
+from checkin.models import Checkpoint
 from events.models import Event, Session
-from registrations.models import Checkpoint, TicketType
+from registrations.models import TicketType
 from tests.events.admin_forms import admin_form_data
 from tests.factories import (
     EventFactory,
@@ -187,7 +188,7 @@ def test_a_checkpoint_of_an_event_in_martinique_opens_at_the_hour_typed_there(
     organiser, organisation
 ):
     event = _martinique_event(organisation)
-    add_url = reverse("admin:registrations_checkpoint_add")
+    add_url = reverse("admin:checkin_checkpoint_add")
     data = admin_form_data(organiser.get(add_url))
     data.update(
         {

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.utils.http import http_date
 
-from events import calendar
+from events.ics import build as calendar
 from events.models import Event
 from events.services import update_session
 from tests.events.feed_fixtures import (

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from events.calendar import Attendee
-from events.invitations import invitation, session_entry
+from events.ics.build import Attendee
+from events.ics.invitations import invitation, session_entry
 from events.models import Session
 from tests.events.feed_fixtures import dst_programme, feed_paths
 from tests.factories import EventFactory, SessionFactory

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from events.ics.build import session_uid
 from events.models import Event
 from events.partner_feeds import revoke_partner_feed
 from events.services import update_session
@@ -42,7 +43,6 @@ def changed_feed(client, path: str, etag: str):
 
 
 def entry(feed, session):
-    from events.calendar import session_uid
 
     return vevents(feed)[session_uid(session.pk)]
 
@@ -88,7 +88,6 @@ def test_a_cancelled_session_gives_a_new_feed_where_it_is_cancelled(client, prog
 
 
 def test_a_deleted_session_leaves_the_feed(client, programme, event_path):
-    from events.calendar import session_uid
 
     etag = etag_of(client, event_path)
     uid = session_uid(programme.after.pk)
@@ -280,7 +279,6 @@ def test_hiding_private_sessions_gives_a_new_partner_feed(client, programme, par
 
 
 def entry_absent(feed, session) -> bool:
-    from events.calendar import session_uid
 
     return session_uid(session.pk) not in vevents(feed)
 

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from events.calendar import event_uid, session_uid
+from events.ics.build import event_uid, session_uid
 from events.models import Event, PartnerFeed
 from tests.events.feed_fixtures import dst_programme, localized, read_feed, vevents
 from tests.factories import PARIS, EventFactory, SessionFactory

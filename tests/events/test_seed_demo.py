@@ -8,11 +8,12 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from modeltranslation.translator import translator
 
+from checkin.models import Checkpoint
 from events.demo import DEMO_EVENTS
 from events.models import Event, Room, Session, Track, Venue
 from organisations.models import Organisation
 from registrations import services
-from registrations.models import Checkpoint, Invitation, Registration, TicketType
+from registrations.models import Invitation, Registration, TicketType
 from speakers.models import SessionSpeaker, Speaker
 from tests.factories import PARIS, SessionFactory
 

@@ -13,7 +13,7 @@ import pytest
 from django.core.handlers.wsgi import WSGIHandler
 
 from bench import checkin as bench
-from registrations import checkin
+from checkin import services as checkin
 
 WARMUP, SCANS = 6, 24
 

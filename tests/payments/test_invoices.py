@@ -17,9 +17,9 @@ from organisations.admin import OrganisationAdmin
 from organisations.models import Organisation
 from payments import services as payments
 from payments.invoice_pdf import build_invoice
-from payments.models import InvoiceCounter
+from payments.models import InvoiceCounter, Payment
 from registrations import services
-from registrations.models import OutgoingEmail, Payment, Registration
+from registrations.models import OutgoingEmail, Registration
 from tests.factories import MembershipFactory, OrganisationFactory, TicketTypeFactory
 from tests.registrations.attendee_steps import form_data, register_url
 
@@ -233,7 +233,7 @@ def test_marking_an_invoice_paid_in_the_admin_confirms_and_sends_the_confirmatio
     before = confirmations.count()
     membership = MembershipFactory(organisation=payment.registration.event.organisation)
     client.force_login(membership.user)
-    url = reverse("admin:registrations_payment_changelist")
+    url = reverse("admin:payments_payment_changelist")
 
     for _ in range(2):
         client.post(url, {"action": "mark_paid", "_selected_action": [str(payment.pk)]})
@@ -251,7 +251,7 @@ def test_another_organiser_does_not_see_the_invoice_in_the_admin(client):
     client.force_login(stranger.user)
 
     client.post(
-        reverse("admin:registrations_payment_changelist"),
+        reverse("admin:payments_payment_changelist"),
         {"action": "mark_paid", "_selected_action": [str(payment.pk)]},
     )
 

@@ -14,8 +14,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from payments import services as payments
+from payments.models import Payment
 from registrations import services
-from registrations.models import Payment, Registration
+from registrations.models import Registration
 from tests.factories import MembershipFactory
 from tests.payments.stripe_fake import WEBHOOK_SECRET, FakeStripe
 from tests.payments.test_payments_stripe import (
@@ -234,7 +235,6 @@ def test_the_admin_cancel_action_refunds_through_the_same_rule(stripe_server, cl
 def test_a_confirmed_card_payment_sends_one_receipt_in_the_attendees_language(
     client, stripe_server, language, expected
 ):
-    from registrations import services
 
     ticket = paid_ticket()
     registration = services.register_attendee(

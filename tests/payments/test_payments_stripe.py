@@ -15,14 +15,15 @@ import pytest
 import stripe
 from django.core import mail
 from django.core.management import call_command
+from django.db import OperationalError
 from django.test import Client
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from payments import services as payments
-from payments.models import StripeEvent
+from payments.models import Payment, StripeEvent
 from registrations import emails, services
-from registrations.models import OutgoingEmail, Payment, Registration, SeatCount
+from registrations.models import OutgoingEmail, Registration, SeatCount
 from tests.payments.stripe_fake import (
     CHECKOUT_HOST,
     WEBHOOK_SECRET,
@@ -37,6 +38,7 @@ from tests.registrations.attendee_steps import (
     page_text,
     register_url,
 )
+from tests.registrations.test_concurrency import run_together
 
 WEBHOOK_URL = "/payments/stripe/webhook/"
 
@@ -245,7 +247,6 @@ def test_the_same_event_delivered_five_times_confirms_once_and_sends_one_email(c
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("database_for_several_connections")
 def test_the_same_event_delivered_five_times_at_once_confirms_once(fake_stripe):
-    from tests.registrations.test_concurrency import run_together
 
     payment = register_and_checkout(paid_ticket())
     session = fake_stripe.pay(payment.stripe_session_id)
@@ -417,7 +418,7 @@ def test_a_payment_after_its_seat_was_given_away_is_recorded_and_flagged_for_ref
         f"Un paiement est à vérifier : {ticket.event.title}"
     ]
     assert "remboursement dû" in alerts[0].body
-    listing = admin_client.get("/admin/registrations/payment/?flag=refund_due")
+    listing = admin_client.get("/admin/payments/payment/?flag=refund_due")
     assert listing.status_code == 200
     assert payment.registration.email in listing.content.decode()
 
@@ -521,7 +522,6 @@ def test_an_event_of_no_concern_is_stored_and_acknowledged(client, fake_stripe):
 
 @pytest.mark.django_db
 def test_a_lock_timeout_answers_503_so_that_stripe_retries(client, fake_stripe, monkeypatch):
-    from django.db import OperationalError
 
     payment = register_and_checkout(paid_ticket())
     session = fake_stripe.pay(payment.stripe_session_id)

@@ -38,8 +38,8 @@ def test_an_organiser_downloads_an_invoice_from_the_payments_page(client):
     payment = invoiced(invoice_ticket())
     _staff(client, payment.registration.event.organisation)
 
-    page = _page(client.get(reverse("admin:registrations_payment_change", args=[payment.pk])))
-    download = client.get(reverse("admin:registrations_payment_invoice", args=[payment.pk]))
+    page = _page(client.get(reverse("admin:payments_payment_change", args=[payment.pk])))
+    download = client.get(reverse("admin:payments_payment_invoice", args=[payment.pk]))
 
     assert f"Télécharger la facture {payment.invoice_number}" in page
     assert payment.registration.manage_token not in page
@@ -57,7 +57,7 @@ def test_no_one_else_downloads_the_invoice_from_the_back_office(client, who):
     else:
         _staff(client, invoice_ticket().event.organisation)
 
-    download = client.get(reverse("admin:registrations_payment_invoice", args=[payment.pk]))
+    download = client.get(reverse("admin:payments_payment_invoice", args=[payment.pk]))
 
     assert download.status_code == 404
 
@@ -119,10 +119,10 @@ def test_marking_an_invoice_paid_from_the_back_office_shows_in_its_history(clien
     organiser = _staff(client, payment.registration.event.organisation)
 
     client.post(
-        reverse("admin:registrations_payment_changelist"),
+        reverse("admin:payments_payment_changelist"),
         {"action": "mark_paid", "_selected_action": [str(payment.pk)]},
     )
-    history = _page(client.get(reverse("admin:registrations_payment_history", args=[payment.pk])))
+    history = _page(client.get(reverse("admin:payments_payment_history", args=[payment.pk])))
 
     assert organiser.username in history
     assert _in_french("Invoice marked paid from the back office.") in history

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import pytest
 
-from events.calendar import event_uid, session_uid
+from events.ics.build import event_uid, session_uid
 from registrations import services
 from registrations.models import Registration, SessionSignup
 from tests.events.feed_fixtures import dst_programme, localized, read_feed, vevents

@@ -9,17 +9,12 @@ import pytest
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from checkin.attendance import expected_registrations
+from checkin.models import Checkpoint, ScannerDevice
 from events.models import Event, PartnerFeed, Room, Session, Track
 from registrations import services
-from registrations.attendance import expected_registrations
 from registrations.forms import registration_is_open
-from registrations.models import (
-    Checkpoint,
-    OutgoingEmail,
-    Registration,
-    ScannerDevice,
-    TicketType,
-)
+from registrations.models import OutgoingEmail, Registration, TicketType
 from tests.factories import EventFactory, TicketTypeFactory
 from tests.registrations.attendee_steps import register_url
 from tests.registrations.organiser_factories import RegistrationFactory

@@ -1,7 +1,7 @@
 """Who came: live counts, arrivals over time, who is still expected, offline conflicts, the
 attendance sheet (feuille d'émargement) and the hours each person attended (their certificate).
 
-Reads only: the door's rules live in `registrations/checkin.py`. Each function costs a fixed
+Reads only: the door's rules live in `checkin/services.py`. Each function costs a fixed
 number of queries whatever the number of registrations and scans: counting is done by the
 database, never one query per row.
 
@@ -39,16 +39,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from checkin.models import CheckIn, Checkpoint, attendance_day
 from events.models import Event, Session
 from registrations.exports import BOM, neutralise
-from registrations.models import (
-    CheckIn,
-    Checkpoint,
-    Registration,
-    SessionSignup,
-    TicketType,
-    attendance_day,
-)
+from registrations.models import Registration, SessionSignup, TicketType
 
 Result = CheckIn.Result
 Direction = CheckIn.Direction

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.utils import timezone
 
 from organisations.models import Membership
@@ -175,7 +176,6 @@ def test_service_worker_is_served_beside_the_page_with_the_files_to_keep(client,
 
 
 def test_the_qr_decoder_is_served_from_this_site(client):
-    from django.contrib.staticfiles import finders
 
     path = finders.find("vendor/jsqr/jsQR.js")
 

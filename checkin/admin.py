@@ -6,10 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
+from checkin import services as checkin
+from checkin.models import CheckIn, Checkpoint, ScannerDevice
 from events.zoned_admin import EventTimeZoneAdmin
 from organisations.admin import OrganisationScopedAdmin, ReadOnlyAdmin
-from registrations import checkin
-from registrations.models import CheckIn, Checkpoint, ScannerDevice
 
 
 @admin.register(Checkpoint)

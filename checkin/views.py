@@ -23,10 +23,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from checkin.services import MESSAGES, REASONS
 from config.permissions_policy import allow_features
 from events.models import Event
 from organisations.selectors import organisations_staffed_by
-from registrations.checkin import MESSAGES, REASONS
 from registrations.http import private_page
 
 # Static files the page needs, cached by the service worker so the page reloads offline.

@@ -5,7 +5,7 @@ the event, and the invitation to a session a person holds (signed up to it, or s
 One entry per message: RFC 5546 allows one UID per iTIP object. The UID stays the same for the
 life of the entry (a session's is the one the iCal feeds give it, `calendar.session_uid`) and
 the SEQUENCE grows with each change (a session's is `Session.sequence`, as in the feeds), so
-that calendars replace their copy. Its VEVENT and VTIMEZONE come from `events/calendar.py`'s
+that calendars replace their copy. Its VEVENT and VTIMEZONE come from `events/ics/build.py`'s
 builder, the feeds' own; like it, it builds from model objects and knows nothing of requests.
 """
 
@@ -16,7 +16,8 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, vCalAddress, vText
 
-from events.calendar import (
+from events.changes import NetChange, in_language
+from events.ics.build import (
     Attendee,
     FeedEntry,
     entry_vevent,
@@ -26,7 +27,6 @@ from events.calendar import (
     parameter_text,
     session_uid,
 )
-from events.changes import NetChange, in_language
 from events.models import Event, Session
 
 

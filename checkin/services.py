@@ -36,17 +36,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from checkin.models import DAY_ENDS_AT, CheckIn, Checkpoint, ScannerDevice, attendance_day
 from common.text import check_text
 from events.models import Event, Session
-from registrations.models import (
-    DAY_ENDS_AT,
-    CheckIn,
-    Checkpoint,
-    Payment,
-    Registration,
-    ScannerDevice,
-    attendance_day,
-)
+from payments.models import Payment
+from registrations.models import Registration
 
 Result = CheckIn.Result
 Status = Registration.Status

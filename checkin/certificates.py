@@ -1,5 +1,5 @@
 """Attendance certificates (attestations de présence) as PDF: a pure builder that takes
-registrations with the hours they attended (see `registrations.attendance`) and returns bytes.
+registrations with the hours they attended (see `checkin.attendance`) and returns bytes.
 
 Same house style as the invoice (`payments/invoice_pdf.py`): A4, its margins (`common/pdf.py`),
 reportlab's standard Helvetica, nothing loaded from elsewhere. Helvetica only knows Western European
@@ -25,8 +25,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from checkin.attendance import AttendedHours, format_duration
 from common.pdf import FONT_DIR, LEFT, RIGHT
-from registrations.attendance import AttendedHours, format_duration
 
 EN_DASH = "\u2013"
 WIDTH = RIGHT - LEFT

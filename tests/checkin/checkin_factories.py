@@ -1,11 +1,11 @@
 """Checkpoints and door scans made directly, for the attendance pages and certificates: the
-scan rules themselves are exercised through registrations.checkin."""
+scan rules themselves are exercised through checkin.services."""
 
 import uuid
 
 import factory
 
-from registrations.models import CheckIn, Checkpoint, attendance_day
+from checkin.models import CheckIn, Checkpoint, attendance_day
 from tests.factories import EventFactory
 
 

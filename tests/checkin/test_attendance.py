@@ -15,10 +15,13 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from checkin import attendance
+from checkin import services as checkin
+from checkin.models import CheckIn, attendance_day
 from organisations.models import Membership
-from registrations import attendance, checkin
 from registrations.exports import BOM
-from registrations.models import CheckIn, Registration, SessionSignup, attendance_day
+from registrations.models import Registration, SessionSignup
+from tests.checkin.checkin_factories import CheckInFactory, CheckpointFactory
 from tests.factories import (
     PARIS,
     EventFactory,
@@ -26,7 +29,6 @@ from tests.factories import (
     SessionFactory,
     TicketTypeFactory,
 )
-from tests.registrations.checkin_factories import CheckInFactory, CheckpointFactory
 from tests.registrations.organiser_factories import RegistrationFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@ certificate of an event (PDF); and, for an attendee, their own certificate.
 
 Organisers' pages are for owners and organisers of the event's organisation and superusers:
 an anonymous visitor is sent to log in, anyone else gets a 404 (door staff included: they scan,
-they do not read the lists). The reads are in `registrations.attendance`, the PDF in
-`registrations.certificates`; these views check access and render."""
+they do not read the lists). The reads are in `checkin.attendance`, the PDF in
+`checkin.certificates`; these views check access and render."""
 
 from dataclasses import dataclass
 from functools import wraps
@@ -20,9 +20,9 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from registrations import attendance
-from registrations.attendance import ArrivalSeries
-from registrations.certificates import build_certificate, build_certificates
+from checkin import attendance
+from checkin.attendance import ArrivalSeries
+from checkin.certificates import build_certificate, build_certificates
 from registrations.http import private_page
 from registrations.models import Registration
 from registrations.selectors import managed_events

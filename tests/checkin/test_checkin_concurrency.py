@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from registrations import checkin
-from registrations.models import CheckIn
+from checkin import services as checkin
+from checkin.models import CheckIn
 from tests.concurrency import run_together
 from tests.factories import EventFactory, TicketTypeFactory
 from tests.registrations.organiser_factories import RegistrationFactory

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from registrations import checkin
+from checkin import services as checkin
+from checkin.models import Checkpoint
 from registrations.management.options import event_by_slug
-from registrations.models import Checkpoint
 
 
 class Command(BaseCommand):

@@ -12,11 +12,13 @@ from django.utils.translation import gettext, ngettext
 from pypdf import PdfReader
 from reportlab.pdfbase import pdfmetrics
 
+from checkin import attendance, certificates
+from checkin import services as checkin
+from checkin.attendance import attended_hours, compute_attended_hours, format_duration
+from checkin.models import CheckIn
 from events.models import Session
 from organisations.models import Membership
-from registrations import attendance, certificates, checkin
-from registrations.attendance import attended_hours, compute_attended_hours, format_duration
-from registrations.models import CheckIn
+from tests.checkin.checkin_factories import CheckInFactory, CheckpointFactory
 from tests.factories import (
     PARIS,
     EventFactory,
@@ -26,7 +28,6 @@ from tests.factories import (
     TicketTypeFactory,
     VenueFactory,
 )
-from tests.registrations.checkin_factories import CheckInFactory, CheckpointFactory
 from tests.registrations.organiser_factories import RegistrationFactory
 
 pytestmark = pytest.mark.django_db

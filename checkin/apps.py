@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CheckinConfig(AppConfig):
+    name = "checkin"
+    verbose_name = _("Check-in")
+
+    def ready(self):
+        # The door's cached devices are forgotten when they, or what they know, change: the
+        # receivers are declared in checkin/services.py.
+        from checkin import services  # noqa: F401, PLC0415 — ready() hook (the receivers)
