@@ -126,8 +126,8 @@ COLLOQUIUM_SPEAKERS = (
         affiliation="Sciences Po Lyon",
         bio=Bilingual(
             "Professeure de droit public, Isabelle Varenne dirige Sciences Po Lyon. Elle a "
-            "auparavant présidé le conseil scientifique de l'école et consacré ses travaux à "
-            "la décentralisation de l'action sociale.",
+            "auparavant présidé le conseil scientifique de l’école et consacré ses travaux à "
+            "la décentralisation de l’action sociale.",
             "A professor of public law, Isabelle Varenne is the director of Sciences Po Lyon. "
             "She previously chaired the school's scientific council, and her research deals "
             "with the decentralisation of social services.",
@@ -136,12 +136,12 @@ COLLOQUIUM_SPEAKERS = (
     DemoSpeaker(
         slug="bertrand-lescure",
         name="Bertrand Lescure",
-        title=Bilingual("Directeur de l'EN3S", "Director of EN3S"),
+        title=Bilingual("Directeur de l’EN3S", "Director of EN3S"),
         affiliation="EN3S - École nationale supérieure de Sécurité sociale",
         bio=Bilingual(
-            "Bertrand Lescure dirige l'École nationale supérieure de Sécurité sociale, qui forme "
+            "Bertrand Lescure dirige l’École nationale supérieure de Sécurité sociale, qui forme "
             "à Saint-Étienne les cadres dirigeants des caisses. Il a auparavant dirigé une caisse "
-            "d'allocations familiales et une caisse primaire d'assurance maladie.",
+            "d’allocations familiales et une caisse primaire d’assurance maladie.",
             "Bertrand Lescure is the director of the École nationale supérieure de Sécurité "
             "sociale in Saint-Étienne, which trains the senior executives of France's social "
             "security funds. He previously ran a family allowance fund and a local health "
@@ -158,7 +158,8 @@ COLLOQUIUM_SPEAKERS = (
         affiliation="Sciences Po Lyon",
         bio=Bilingual(
             "Anne-Sophie Vérac est professeure de science politique à Sciences Po Lyon et "
-            "titulaire de la chaire « Protection sociale et territoires ». Ses recherches portent "
+            "titulaire de la chaire «\u00a0Protection sociale et territoires\u00a0». "
+            "Ses recherches portent "
             "sur la territorialisation des politiques sociales et le travail des guichets.",
             "Anne-Sophie Vérac is a professor of political science at Sciences Po Lyon and "
             'holds the "Social protection and territories" chair. Her research looks at how '
@@ -174,7 +175,7 @@ COLLOQUIUM_SPEAKERS = (
         ),
         affiliation="EN3S - École nationale supérieure de Sécurité sociale",
         bio=Bilingual(
-            "Sociologue, Mathieu Carrel enseigne à l'EN3S et codirige la chaire avec Sciences Po "
+            "Sociologue, Mathieu Carrel enseigne à l’EN3S et codirige la chaire avec Sciences Po "
             "Lyon. Il étudie les coopérations entre organismes de sécurité sociale et "
             "collectivités locales.",
             "A sociologist, Mathieu Carrel teaches at EN3S and co-directs the chair with "
@@ -185,12 +186,12 @@ COLLOQUIUM_SPEAKERS = (
     DemoSpeaker(
         slug="francoise-aubertin",
         name="Françoise Aubertin",
-        title=Bilingual("Professeure émérite d'économie", "Emeritus professor of economics"),
+        title=Bilingual("Professeure émérite d’économie", "Emeritus professor of economics"),
         affiliation="Université Lumière Lyon 2",
         bio=Bilingual(
             "Économiste de la protection sociale, Françoise Aubertin a consacré trente ans de "
             "recherche aux inégalités territoriales de revenus et de santé. Elle a présidé "
-            "plusieurs comités d'évaluation de politiques publiques.",
+            "plusieurs comités d’évaluation de politiques publiques.",
             "An economist of social protection, Françoise Aubertin has spent thirty years "
             "researching regional inequalities in income and health. She has chaired several "
             "public policy evaluation committees.",
@@ -203,7 +204,7 @@ COLLOQUIUM_SPEAKERS = (
         affiliation=PARTNER,
         bio=Bilingual(
             f"Olivier Granjon dirige le {PARTNER}, partenaire de la chaire depuis sa création. "
-            "Actuaire de formation, il a développé l'action sociale de proximité du groupe dans "
+            "Actuaire de formation, il a développé l’action sociale de proximité du groupe dans "
             "les départements rhônalpins.",
             f"Olivier Granjon is the chief executive of {PARTNER}, a partner of the chair since "
             "its creation. An actuary by training, he has built up the group's local social "
@@ -213,12 +214,12 @@ COLLOQUIUM_SPEAKERS = (
     DemoSpeaker(
         slug="claire-dumontet",
         name="Claire Dumontet",
-        title=Bilingual("Responsable de l'action sociale", "Head of social support"),
+        title=Bilingual("Responsable de l’action sociale", "Head of social support"),
         affiliation=PARTNER,
         bio=Bilingual(
             "Claire Dumontet pilote les aides individuelles et les programmes de soutien aux "
             "aidants du groupe. Assistante sociale de formation, elle a travaillé quinze ans en "
-            "centre communal d'action sociale.",
+            "centre communal d’action sociale.",
             "Claire Dumontet runs the group's individual grants and its programmes for family "
             "carers. A social worker by training, she spent fifteen years in a municipal social "
             "welfare centre.",
@@ -234,7 +235,7 @@ COLLOQUIUM_SPEAKERS = (
         affiliation="CNAF - Caisse nationale des allocations familiales",
         bio=Bilingual(
             "Nadia Benhamou conduit à la CNAF les programmes de lutte contre le non-recours aux "
-            "prestations. Elle a auparavant dirigé l'action sociale d'une caisse d'allocations "
+            "prestations. Elle a auparavant dirigé l’action sociale d’une caisse d’allocations "
             "familiales en zone rurale.",
             "At CNAF, Nadia Benhamou leads the programmes against the non-take-up of benefits. "
             "She previously headed social support at a family allowance fund in a rural "
@@ -247,9 +248,9 @@ COLLOQUIUM_SPEAKERS = (
         title=Bilingual("Directeur adjoint", "Deputy director"),
         affiliation="CPAM du Rhône",
         bio=Bilingual(
-            "Julien Mazoyer est directeur adjoint de la caisse primaire d'assurance maladie du "
-            "Rhône, chargé de l'accès aux soins et de la relation avec les assurés. Il a lancé "
-            "les équipes mobiles d'accès aux droits de la caisse.",
+            "Julien Mazoyer est directeur adjoint de la caisse primaire d’assurance maladie du "
+            "Rhône, chargé de l’accès aux soins et de la relation avec les assurés. Il a lancé "
+            "les équipes mobiles d’accès aux droits de la caisse.",
             "Julien Mazoyer is deputy director of the Rhône local health insurance fund, in "
             "charge of access to care and relations with the insured. He set up the fund's "
             "mobile teams for access to benefits.",
@@ -264,9 +265,9 @@ COLLOQUIUM_SPEAKERS = (
         ),
         affiliation="Conseil départemental de la Loire",
         bio=Bilingual(
-            "Sylvie Rabatel dirige les services de solidarité du département de la Loire : "
-            "insertion, protection de l'enfance, autonomie. Elle défend une organisation de "
-            "l'action sociale par bassins de vie.",
+            "Sylvie Rabatel dirige les services de solidarité du département de la Loire\u00a0: "
+            "insertion, protection de l’enfance, autonomie. Elle défend une organisation de "
+            "l’action sociale par bassins de vie.",
             "Sylvie Rabatel heads the social services of the Loire department: back-to-work "
             "support, child protection and care for older and disabled people. She advocates "
             "organising social work around people's daily living areas.",
@@ -275,10 +276,10 @@ COLLOQUIUM_SPEAKERS = (
     DemoSpeaker(
         slug="thomas-guillermin",
         name="Thomas Guillermin",
-        title=Bilingual("Directeur de l'offre de soins", "Director of healthcare provision"),
+        title=Bilingual("Directeur de l’offre de soins", "Director of healthcare provision"),
         affiliation="ARS Auvergne-Rhône-Alpes",
         bio=Bilingual(
-            "Médecin de santé publique, Thomas Guillermin dirige l'offre de soins à l'agence "
+            "Médecin de santé publique, Thomas Guillermin dirige l’offre de soins à l’agence "
             "régionale de santé Auvergne-Rhône-Alpes. Il suit notamment le déploiement des "
             "communautés professionnelles territoriales de santé.",
             "A public health doctor, Thomas Guillermin is director of healthcare provision at "
@@ -292,7 +293,7 @@ COLLOQUIUM_SPEAKERS = (
         title=Bilingual("Chargée de recherche au CNRS", "CNRS research fellow"),
         affiliation="Laboratoire Triangle, ENS de Lyon",
         bio=Bilingual(
-            "Camille Ostrowski étudie le non-recours aux droits sociaux à partir d'enquêtes de "
+            "Camille Ostrowski étudie le non-recours aux droits sociaux à partir d’enquêtes de "
             "terrain auprès des allocataires et des agents. Elle a publié plusieurs travaux sur "
             "la dématérialisation des démarches administratives.",
             "Camille Ostrowski studies the non-take-up of social rights through fieldwork with "
@@ -309,8 +310,8 @@ COLLOQUIUM_SPEAKERS = (
         affiliation="Université Jean Monnet Saint-Étienne",
         bio=Bilingual(
             "Karim Belkacem est spécialiste du droit des collectivités territoriales et de "
-            "l'aide sociale. Il s'intéresse à la répartition des compétences sociales entre "
-            "l'État, les départements et les communes.",
+            "l’aide sociale. Il s’intéresse à la répartition des compétences sociales entre "
+            "l’État, les départements et les communes.",
             "Karim Belkacem specialises in local government law and social assistance law. His "
             "work focuses on how social responsibilities are shared between the State, the "
             "departments and the municipalities.",
@@ -337,7 +338,7 @@ COLLOQUIUM_SPEAKERS = (
         slug="pierre-yves-carron",
         name="Pierre-Yves Carron",
         title=Bilingual(
-            "Médecin généraliste, coordinateur d'une maison de santé",
+            "Médecin généraliste, coordinateur d’une maison de santé",
             "General practitioner, coordinator of a primary care centre",
         ),
         affiliation="Maison de santé pluriprofessionnelle (Loire)",
@@ -354,14 +355,14 @@ COLLOQUIUM_SPEAKERS = (
         slug="martine-quinson",
         name="Martine Quinson",
         title=Bilingual(
-            "Directrice de l'action sanitaire et sociale",
+            "Directrice de l’action sanitaire et sociale",
             "Director of health and social support",
         ),
         affiliation="MSA Ain-Rhône",
         bio=Bilingual(
-            "Martine Quinson dirige l'action sanitaire et sociale de la Mutualité sociale "
-            "agricole de l'Ain et du Rhône. Elle a développé des programmes de prévention de la "
-            "perte d'autonomie dans les villages.",
+            "Martine Quinson dirige l’action sanitaire et sociale de la Mutualité sociale "
+            "agricole de l’Ain et du Rhône. Elle a développé des programmes de prévention de la "
+            "perte d’autonomie dans les villages.",
             "Martine Quinson heads health and social support at the agricultural social "
             "security fund for the Ain and Rhône departments. She has developed programmes to "
             "help older people in villages stay independent.",
@@ -371,13 +372,13 @@ COLLOQUIUM_SPEAKERS = (
         slug="gerard-montagnon",
         name="Gérard Montagnon",
         title=Bilingual(
-            "Vice-président chargé de l'autonomie et du grand âge",
+            "Vice-président chargé de l’autonomie et du grand âge",
             "Vice-president for disability and old-age care",
         ),
-        affiliation="Conseil départemental de l'Ain",
+        affiliation="Conseil départemental de l’Ain",
         bio=Bilingual(
-            "Élu départemental et ancien maire d'une commune rurale, Gérard Montagnon est chargé "
-            "des politiques de l'autonomie. Il a porté le schéma départemental de soutien à "
+            "Élu départemental et ancien maire d’une commune rurale, Gérard Montagnon est chargé "
+            "des politiques de l’autonomie. Il a porté le schéma départemental de soutien à "
             "domicile.",
             "A departmental councillor and former mayor of a rural town, Gérard Montagnon is in "
             "charge of policies for older and disabled people. He led the department's plan for "
@@ -388,12 +389,12 @@ COLLOQUIUM_SPEAKERS = (
         slug="sophie-teyssier",
         name="Sophie Teyssier",
         title=Bilingual(
-            "Directrice du centre communal d'action sociale",
+            "Directrice du centre communal d’action sociale",
             "Director of the municipal social welfare centre",
         ),
         affiliation="CCAS de Villeurbanne",
         bio=Bilingual(
-            "Sophie Teyssier dirige le centre communal d'action sociale de Villeurbanne. Elle a "
+            "Sophie Teyssier dirige le centre communal d’action sociale de Villeurbanne. Elle a "
             "ouvert un accueil social inconditionnel commun à la ville, au département et aux "
             "caisses de sécurité sociale.",
             "Sophie Teyssier is the director of Villeurbanne's municipal social welfare centre. "
@@ -408,7 +409,7 @@ COLLOQUIUM_SPEAKERS = (
         affiliation="Université Grenoble Alpes",
         bio=Bilingual(
             "Yves Perrichon étudie les parcours de vie et les politiques du vieillissement. Il "
-            "dirige un master consacré à l'intervention sociale et a encadré de nombreuses "
+            "dirige un master consacré à l’intervention sociale et a encadré de nombreuses "
             "thèses sur ces questions.",
             "Yves Perrichon studies life courses and ageing policies. He runs a master's "
             "programme in social work and has supervised many doctoral theses on these "
@@ -422,7 +423,7 @@ COLLOQUIUM_SPEAKERS = (
         affiliation="Université Lumière Lyon 2, Centre Max Weber",
         bio=Bilingual(
             "Léa Vautrin prépare une thèse sur les proches aidants de personnes âgées en milieu "
-            "rural. Son enquête suit une quarantaine de familles dans l'Ain et la Loire.",
+            "rural. Son enquête suit une quarantaine de familles dans l’Ain et la Loire.",
             "Léa Vautrin is writing a thesis on people caring for older relatives in rural "
             "areas. Her fieldwork follows some forty families in the Ain and Loire departments.",
         ),
@@ -433,8 +434,8 @@ COLLOQUIUM_SPEAKERS = (
         title=Bilingual("Doctorant en économie de la santé", "PhD candidate in health economics"),
         affiliation="Université Clermont Auvergne",
         bio=Bilingual(
-            "Hugo Marcellin mesure l'effet des maisons de santé sur l'accès aux soins de "
-            "premier recours. Ses travaux s'appuient sur les données de l'assurance maladie.",
+            "Hugo Marcellin mesure l’effet des maisons de santé sur l’accès aux soins de "
+            "premier recours. Ses travaux s’appuient sur les données de l’assurance maladie.",
             "Hugo Marcellin measures the effect of primary care centres on access to first-line "
             "care. His work draws on national health insurance data.",
         ),
@@ -446,7 +447,7 @@ COLLOQUIUM_SPEAKERS = (
         affiliation="Sciences Po Lyon, laboratoire Triangle",
         bio=Bilingual(
             "Inès Saïdi consacre sa thèse aux guichets uniques de services publics dans les "
-            "petites villes. Elle bénéficie d'un contrat doctoral de la chaire.",
+            "petites villes. Elle bénéficie d’un contrat doctoral de la chaire.",
             "Inès Saïdi's thesis deals with one-stop public service offices in small towns. Her "
             "doctorate is funded by the chair.",
         ),
@@ -460,8 +461,8 @@ COLLOQUIUM_SPEAKERS = (
         ),
         affiliation="IGAS",
         bio=Bilingual(
-            "Jacqueline Morvan a conduit à l'Inspection générale des affaires sociales de "
-            "nombreuses missions sur l'organisation territoriale de la sécurité sociale. Elle "
+            "Jacqueline Morvan a conduit à l’Inspection générale des affaires sociales de "
+            "nombreuses missions sur l’organisation territoriale de la sécurité sociale. Elle "
             "est le grand témoin du colloque.",
             "At the General Inspectorate of Social Affairs, Jacqueline Morvan led many reviews "
             "of how social security is organised across France. She is the colloquium's "
@@ -481,7 +482,7 @@ COLLOQUIUM_SESSIONS = (
         room="hall",
         title=Bilingual("Accueil des participants et café", "Registration and welcome coffee"),
         abstract=Bilingual(
-            "Retrait des badges à l'entrée du hall Berthelot ; café et viennoiseries.",
+            "Retrait des badges à l’entrée du hall Berthelot\u202f; café et viennoiseries.",
             "Collect your badge at the entrance of the Berthelot hall; coffee and pastries.",
         ),
     ),
@@ -489,10 +490,10 @@ COLLOQUIUM_SESSIONS = (
         type=Type.PLENARY,
         slot=_slot(THURSDAY, "09:00", "09:30"),
         room="amphi",
-        title=Bilingual("Séance d'ouverture", "Opening session"),
+        title=Bilingual("Séance d’ouverture", "Opening session"),
         abstract=Bilingual(
-            "Mots d'accueil des directions de Sciences Po Lyon et de l'EN3S, puis du partenaire "
-            "de la chaire ; présentation des travaux de la chaire et du programme des deux "
+            "Mots d’accueil des directions de Sciences Po Lyon et de l’EN3S, puis du partenaire "
+            "de la chaire\u202f; présentation des travaux de la chaire et du programme des deux "
             "journées.",
             "Welcome from the directors of Sciences Po Lyon and EN3S and from the chair's "
             "partner, followed by an overview of the chair's work and of the two-day programme.",
@@ -509,12 +510,12 @@ COLLOQUIUM_SESSIONS = (
         slot=_slot(THURSDAY, "09:30", "10:30"),
         room="amphi",
         title=Bilingual(
-            "Conférence inaugurale : la protection sociale a-t-elle une géographie ?",
+            "Conférence inaugurale\u00a0: la protection sociale a-t-elle une géographie\u202f?",
             "Keynote: does social protection have a geography?",
         ),
         abstract=Bilingual(
             "Du non-recours aux prestations à la densité médicale, la protection sociale "
-            "produit des résultats très inégaux d'un territoire à l'autre. Cette conférence "
+            "produit des résultats très inégaux d’un territoire à l’autre. Cette conférence "
             "revient sur trente ans de recherches pour distinguer ce qui tient aux règles "
             "nationales, aux choix locaux et aux parcours des habitants.",
             "From the non-take-up of benefits to the number of doctors per head, social "
@@ -537,14 +538,14 @@ COLLOQUIUM_SESSIONS = (
         room="amphi",
         track=SOLIDARITY,
         title=Bilingual(
-            "Table ronde 1 - Accès aux droits et non-recours : ce que change la proximité",
+            "Table ronde 1 - Accès aux droits et non-recours\u00a0: ce que change la proximité",
             "Round table 1 - Access to benefits and non-take-up: what proximity changes",
         ),
         abstract=Bilingual(
-            "Près d'un foyer éligible sur trois ne demande pas le revenu de solidarité active. "
-            "Caisses d'allocations familiales, caisses primaires d'assurance maladie et "
+            "Près d’un foyer éligible sur trois ne demande pas le revenu de solidarité active. "
+            "Caisses d’allocations familiales, caisses primaires d’assurance maladie et "
             "départements multiplient rendez-vous des droits, guichets uniques et équipes "
-            "mobiles. Quels résultats, et à quelles conditions ?",
+            "mobiles. Quels résultats, et à quelles conditions\u202f?",
             "Nearly one eligible household in three does not claim the minimum income benefit "
             "(RSA). Family allowance funds, local health insurance funds and departments are "
             "stepping up benefit check-ups, one-stop shops and mobile teams. What do they "
@@ -574,13 +575,13 @@ COLLOQUIUM_SESSIONS = (
         room="bloch",
         track=SOLIDARITY,
         title=Bilingual(
-            "Atelier A - Action sociale de proximité : communes, caisses et mutuelles",
+            "Atelier A - Action sociale de proximité\u00a0: communes, caisses et mutuelles",
             "Workshop A - Local social support: municipalities, funds and mutual insurers",
         ),
         abstract=Bilingual(
-            "À partir d'expériences conduites à Villeurbanne et dans la Loire, l'atelier "
-            "examine comment un centre communal d'action sociale, une caisse et une mutuelle "
-            "peuvent accompagner ensemble une même famille. Travail en petits groupes ; "
+            "À partir d’expériences conduites à Villeurbanne et dans la Loire, l’atelier "
+            "examine comment un centre communal d’action sociale, une caisse et une mutuelle "
+            "peuvent accompagner ensemble une même famille. Travail en petits groupes\u202f; "
             "inscription préalable requise.",
             "Drawing on projects in Villeurbanne and the Loire department, this workshop looks "
             "at how a municipal welfare centre, a social security fund and a mutual insurer can "
@@ -604,8 +605,8 @@ COLLOQUIUM_SESSIONS = (
             "Workshop B - Team-based primary care and access to care in rural areas",
         ),
         abstract=Bilingual(
-            "Maisons de santé, centres de santé, communautés professionnelles territoriales : "
-            "l'atelier confronte le regard d'un médecin de terrain, de l'assurance maladie et "
+            "Maisons de santé, centres de santé, communautés professionnelles territoriales\u00a0: "
+            "l’atelier confronte le regard d’un médecin de terrain, de l’assurance maladie et "
             "de la recherche sur ce qui attire et retient les soignants. Inscription préalable "
             "requise.",
             "Primary care centres, health centres and local care networks: a rural doctor, the "
@@ -626,13 +627,13 @@ COLLOQUIUM_SESSIONS = (
         room="tillion",
         track=HEALTH,
         title=Bilingual(
-            "Atelier C - Proches aidants : les repérer et les soutenir",
+            "Atelier C - Proches aidants\u00a0: les repérer et les soutenir",
             "Workshop C - Family carers: identifying and supporting them",
         ),
         abstract=Bilingual(
             "Onze millions de personnes aident un proche malade, âgé ou handicapé. Comment les "
             "caisses, les départements et les communes peuvent-ils les repérer plus tôt et leur "
-            "offrir du répit ? Inscription préalable requise.",
+            "offrir du répit\u202f? Inscription préalable requise.",
             "Eleven million people in France care for a relative who is ill, elderly or "
             "disabled. How can funds, departments and municipalities identify them earlier and "
             "give them respite? Sign-up required.",
@@ -649,7 +650,7 @@ COLLOQUIUM_SESSIONS = (
         type=Type.BREAK,
         slot=_slot(THURSDAY, "15:45", "16:00"),
         room="hall",
-        title=Bilingual("Pause de l'après-midi", "Afternoon break"),
+        title=Bilingual("Pause de l’après-midi", "Afternoon break"),
         abstract=Bilingual("Café servi dans le hall Berthelot.", "Coffee in the Berthelot hall."),
     ),
     DemoSession(
@@ -658,13 +659,13 @@ COLLOQUIUM_SESSIONS = (
         room="amphi",
         track=HEALTH,
         title=Bilingual(
-            "Table ronde 2 - Vieillir chez soi : l'autonomie à l'épreuve des territoires",
+            "Table ronde 2 - Vieillir chez soi\u00a0: l’autonomie à l’épreuve des territoires",
             "Round table 2 - Ageing at home: long-term care across local areas",
         ),
         abstract=Bilingual(
             "Le virage domiciliaire suppose des aides à domicile, des soignants et des "
             "logements adaptés partout, y compris loin des villes. Un département, une caisse "
-            "de sécurité sociale agricole et une mutuelle disent ce qu'ils font, et ce qui leur "
+            "de sécurité sociale agricole et une mutuelle disent ce qu’ils font, et ce qui leur "
             "manque.",
             "Helping people grow old at home requires home carers, nurses and adapted housing "
             "everywhere, far from cities too. A department, the farmers' social security fund "
@@ -694,16 +695,16 @@ COLLOQUIUM_SESSIONS = (
         room="amphi",
         track=HEALTH,
         title=Bilingual(
-            "Table ronde 3 - Déserts médicaux : quelles coopérations entre ARS, assurance "
-            "maladie et collectivités ?",
+            "Table ronde 3 - Déserts médicaux\u00a0: quelles coopérations entre ARS, assurance "
+            "maladie et collectivités\u202f?",
             "Round table 3 - Medical deserts: how can health agencies, health insurance and "
             "local authorities work together?",
         ),
         abstract=Bilingual(
-            "Aides à l'installation, centres de santé municipaux, contrats locaux de santé : "
-            "les collectivités investissent un champ qui n'est pas leur compétence. Comment "
-            "articuler leurs initiatives avec celles de l'agence régionale de santé et de "
-            "l'assurance maladie ?",
+            "Aides à l’installation, centres de santé municipaux, contrats locaux de santé\u00a0: "
+            "les collectivités investissent un champ qui n’est pas leur compétence. Comment "
+            "articuler leurs initiatives avec celles de l’agence régionale de santé et de "
+            "l’assurance maladie\u202f?",
             "Start-up grants for doctors, municipal health centres, local health contracts: "
             "local authorities are stepping into a field that is not theirs by law. How can "
             "their initiatives fit with those of the regional health agency and the health "
@@ -730,7 +731,7 @@ COLLOQUIUM_SESSIONS = (
         room="amphi",
         track=SOLIDARITY,
         title=Bilingual(
-            "Jeunes chercheurs : territoires, droits et parcours",
+            "Jeunes chercheurs\u00a0: territoires, droits et parcours",
             "Early-career researchers: territories, rights and life courses",
         ),
         abstract=Bilingual(
@@ -765,15 +766,15 @@ COLLOQUIUM_SESSIONS = (
         room="amphi",
         track=SOLIDARITY,
         title=Bilingual(
-            "Table ronde 4 - Mutuelles, caisses, collectivités : quelles alliances pour les "
-            "solidarités de demain ?",
+            "Table ronde 4 - Mutuelles, caisses, collectivités\u00a0: quelles alliances pour les "
+            "solidarités de demain\u202f?",
             "Round table 4 - Mutual insurers, social security funds and local authorities: "
             "which alliances for tomorrow's solidarity?",
         ),
         abstract=Bilingual(
             "Protection sociale obligatoire, complémentaire et aide sociale locale se "
             "complètent sans toujours se connaître. Quelles alliances construire sur un "
-            "territoire pour qu'aucun habitant ne reste sans réponse ?",
+            "territoire pour qu’aucun habitant ne reste sans réponse\u202f?",
             "Statutory social security, complementary insurance and local social assistance "
             "complement each other without always knowing each other. Which alliances can be "
             "built in an area so that no resident is left without an answer?",
@@ -791,11 +792,11 @@ COLLOQUIUM_SESSIONS = (
         slot=_slot(FRIDAY, "16:00", "17:00"),
         room="amphi",
         title=Bilingual(
-            "Séance de clôture : conclusions et perspectives",
+            "Séance de clôture\u00a0: conclusions et perspectives",
             "Closing session: conclusions and outlook",
         ),
         abstract=Bilingual(
-            "Le grand témoin du colloque tire les enseignements des deux journées ; la chaire "
+            "Le grand témoin du colloque tire les enseignements des deux journées\u202f; la chaire "
             "présente ses prochains chantiers de recherche et de formation.",
             "The colloquium's closing observer draws the lessons of the two days; the chair "
             "presents its next research and training projects.",
@@ -811,7 +812,7 @@ COLLOQUIUM_SESSIONS = (
         type=Type.RECEPTION,
         slot=_slot(FRIDAY, "17:00", "17:30"),
         room="hall",
-        title=Bilingual("Verre de l'amitié", "Farewell drinks"),
+        title=Bilingual("Verre de l’amitié", "Farewell drinks"),
         abstract=Bilingual(
             f"Offert par le {PARTNER}, partenaire de la chaire.",
             f"Offered by {PARTNER}, the chair's partner.",
@@ -821,7 +822,7 @@ COLLOQUIUM_SESSIONS = (
 
 COLLOQUIUM = DemoEvent(
     organisation_slug="chaire-protection-sociale-et-territoires",
-    organisation_name="Chaire « Protection sociale et territoires »",
+    organisation_name="Chaire «\u00a0Protection sociale et territoires\u00a0»",
     venue_name="Sciences Po Lyon",
     venue_street="14 avenue Berthelot",
     venue_postal_code="69007",
@@ -831,23 +832,26 @@ COLLOQUIUM = DemoEvent(
     access=Event.Access.PUBLIC,
     title=Bilingual("Protection sociale et territoires", "Social protection and territories"),
     subtitle=Bilingual(
-        "Colloque de la chaire Sciences Po Lyon - EN3S : solidarités, santé et autonomie au plus "
+        "Colloque de la chaire Sciences Po Lyon - EN3S\u00a0: solidarités, santé et autonomie "
+        "au plus "
         "près des habitants",
         "Colloquium of the Sciences Po Lyon - EN3S chair: solidarity, health and ageing close to "
         "where people live",
     ),
     description=Bilingual(
-        "Organisé par la chaire « Protection sociale et territoires » de Sciences Po Lyon et de "
-        "l'École nationale supérieure de Sécurité sociale (EN3S, Saint-Étienne), ce colloque "
+        "Organisé par la chaire «\u00a0Protection sociale et territoires\u00a0» "
+        "de Sciences Po Lyon et de "
+        "l’École nationale supérieure de Sécurité sociale (EN3S, Saint-Étienne), ce colloque "
         "réunit pendant deux jours chercheurs, responsables des organismes de sécurité sociale, "
         "élus et professionnels de terrain.\n\n"
         "La protection sociale est nationale par ses règles, mais elle se vit dans les "
-        "territoires : accès aux droits, offre de soins, accompagnement du grand âge, action "
+        "territoires\u00a0: accès aux droits, offre de soins, accompagnement du grand âge, action "
         "sociale des caisses et des départements. Conférence inaugurale, tables rondes, ateliers "
         "et travaux de jeunes chercheurs interrogeront ce que la proximité change, ou ne change "
         "pas, aux inégalités.\n\n"
-        f"La chaire bénéficie du soutien du {PARTNER}, partenaire du colloque. L'inscription est "
-        "obligatoire ; les ateliers du jeudi après-midi se tiennent en parallèle et leurs places "
+        f"La chaire bénéficie du soutien du {PARTNER}, partenaire du colloque. L’inscription est "
+        "obligatoire\u202f; les ateliers du jeudi après-midi se tiennent en parallèle "
+        "et leurs places "
         "sont limitées.",
         'Organised by the "Social protection and territories" chair of Sciences Po Lyon and '
         "the École nationale supérieure de Sécurité sociale (EN3S, Saint-Étienne), this two-day "
@@ -897,13 +901,13 @@ CEREMONY = DemoEvent(
     access=Event.Access.INVITATION,
     title=Bilingual("Cérémonie des vœux 2027", "2027 New Year ceremony"),
     subtitle=Bilingual(
-        "Fédération hospitalière de France, Provence-Alpes-Côte d'Azur",
+        "Fédération hospitalière de France, Provence-Alpes-Côte d’Azur",
         "French Hospital Federation, Provence-Alpes-Côte d'Azur",
     ),
     description=Bilingual(
-        "Le président et le conseil d'administration de la FHF PACA présentent leurs vœux aux "
-        "directeurs d'établissements, aux présidents de commission médicale d'établissement, "
-        "aux élus et aux partenaires de l'hôpital public et du secteur médico-social de la "
+        "Le président et le conseil d’administration de la FHF PACA présentent leurs vœux aux "
+        "directeurs d’établissements, aux présidents de commission médicale d’établissement, "
+        "aux élus et aux partenaires de l’hôpital public et du secteur médico-social de la "
         "région.\n\n"
         "La soirée sera marquée par la signature de la convention de partenariat entre la FHF "
         "PACA et Sciences Po Aix, consacrée à la formation des cadres hospitaliers et à la "
@@ -922,7 +926,7 @@ CEREMONY = DemoEvent(
     contact_email="voeux-fhf-paca@example.org",
     rooms=(
         DemoRoom("amphi", Bilingual("Grand amphithéâtre", "Main lecture theatre"), 250, 1),
-        DemoRoom("salon", Bilingual("Salon d'honneur", "Reception hall"), 250, 2),
+        DemoRoom("salon", Bilingual("Salon d’honneur", "Reception hall"), 250, 2),
     ),
     tracks=(),
     speakers=(
@@ -933,7 +937,7 @@ CEREMONY = DemoEvent(
             affiliation="FHF PACA",
             bio=Bilingual(
                 "Élu local de longue date, Henri Castagnola préside le conseil de surveillance "
-                "d'un centre hospitalier des Alpes-de-Haute-Provence. Il a été élu à la "
+                "d’un centre hospitalier des Alpes-de-Haute-Provence. Il a été élu à la "
                 "présidence de la FHF PACA par les établissements publics de santé de la région.",
                 "A long-standing local councillor, Henri Castagnola chairs the supervisory "
                 "board of a hospital in the Alpes-de-Haute-Provence department. He was elected "
@@ -946,7 +950,7 @@ CEREMONY = DemoEvent(
             title=Bilingual("Déléguée générale de la FHF PACA", "Delegate General of FHF PACA"),
             affiliation="FHF PACA",
             bio=Bilingual(
-                "Ancienne directrice d'hôpital, Valérie Sauvaire anime le réseau des "
+                "Ancienne directrice d’hôpital, Valérie Sauvaire anime le réseau des "
                 "établissements publics de santé et médico-sociaux de la région. Elle a préparé "
                 "la convention de partenariat avec Sciences Po Aix.",
                 "A former hospital director, Valérie Sauvaire leads the network of the region's "
@@ -961,7 +965,7 @@ CEREMONY = DemoEvent(
             affiliation="Sciences Po Aix",
             bio=Bilingual(
                 "Professeure de droit public, Catherine Alméras dirige Sciences Po Aix. Elle a "
-                "développé les formations de l'école consacrées à l'action publique en santé.",
+                "développé les formations de l’école consacrées à l’action publique en santé.",
                 "A professor of public law, Catherine Alméras is the director of Sciences Po "
                 "Aix. She has developed the school's programmes on public health policy.",
             ),
@@ -974,7 +978,7 @@ CEREMONY = DemoEvent(
             room="salon",
             title=Bilingual("Accueil des invités", "Welcome of guests"),
             abstract=Bilingual(
-                "Accueil au salon d'honneur, remise des badges et vestiaire.",
+                "Accueil au salon d’honneur, remise des badges et vestiaire.",
                 "Guests are welcomed in the reception hall; badges and cloakroom.",
             ),
         ),
@@ -986,8 +990,8 @@ CEREMONY = DemoEvent(
                 "Allocution du président de la FHF PACA", "Address by the President of FHF PACA"
             ),
             abstract=Bilingual(
-                "Vœux du président aux établissements et aux partenaires ; bilan de l'année "
-                "écoulée pour l'hôpital public de la région.",
+                "Vœux du président aux établissements et aux partenaires\u202f; bilan de l’année "
+                "écoulée pour l’hôpital public de la région.",
                 "The President's New Year wishes to member institutions and partners, and a "
                 "review of the past year for the region's public hospitals.",
             ),
@@ -1002,7 +1006,8 @@ CEREMONY = DemoEvent(
             ),
             abstract=Bilingual(
                 "Attractivité des métiers, coopérations territoriales entre établissements, "
-                "investissement : la déléguée générale présente la feuille de route de l'année.",
+                "investissement\u00a0: la déléguée générale présente la feuille de route "
+                "de l’année.",
                 "Attracting health professionals, cooperation between institutions, "
                 "investment: the Delegate General presents the year's roadmap.",
             ),
@@ -1017,7 +1022,7 @@ CEREMONY = DemoEvent(
                 "Address by the Director of Sciences Po Aix",
             ),
             abstract=Bilingual(
-                "La directrice de Sciences Po Aix présente l'engagement de l'école auprès des "
+                "La directrice de Sciences Po Aix présente l’engagement de l’école auprès des "
                 "établissements de santé de la région.",
                 "The Director of Sciences Po Aix presents the school's commitment to the "
                 "region's health institutions.",
@@ -1052,7 +1057,7 @@ CEREMONY = DemoEvent(
             room="salon",
             title=Bilingual("Cocktail dînatoire", "Buffet reception"),
             abstract=Bilingual(
-                "Cocktail dînatoire servi au salon d'honneur.",
+                "Cocktail dînatoire servi au salon d’honneur.",
                 "A buffet reception in the reception hall.",
             ),
         ),

@@ -9,6 +9,7 @@ another worker take over the email of a worker killed while sending.
 """
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -317,7 +318,11 @@ def render(email: OutgoingEmail) -> RenderedEmail:
                 context.update(extra.context)  # the builders after it see what it added
                 extras.append(extra)
         template = f"emails/{email.kind}"
-        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        # Runs of ASCII whitespace (line breaks of the template) become one space; the no-break
+        # spaces of French typography stay.
+        subject = re.sub(
+            r"[ \t\r\n\f\v]+", " ", render_to_string(f"{template}_subject.txt", context)
+        ).strip()
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
         attachments = []

@@ -162,7 +162,7 @@ def test_a_session_outside_its_event_is_refused_with_the_event_dates(organiser, 
     assert response.status_code == 400
     assert response.json() == {
         "start": [
-            "La session doit se tenir pendant l'événement "
+            "La session doit se tenir pendant l’événement "
             "(du 20/05/2027 08:30 au 21/05/2027 18:00)."
         ]
     }

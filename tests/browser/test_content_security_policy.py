@@ -92,8 +92,8 @@ def test_public_pages_registration_and_attendee_page_run_with_no_violation(
     page.get_by_label(re.compile(r"^Nom")).fill("Durand")
     page.get_by_label(re.compile(r"^Courriel")).fill("camille.durand@example.org")
     page.get_by_role("radio", name=re.compile("Universitaire")).check()
-    page.get_by_label(re.compile("J'accepte que les organisateurs traitent mes données")).check()
-    page.get_by_role("button", name="S'inscrire").click()
+    page.get_by_label(re.compile("J’accepte que les organisateurs traitent mes données")).check()
+    page.get_by_role("button", name="S’inscrire").click()
     expect(page.locator("h1")).to_have_text("Votre inscription est confirmée")
     seen["registered"] = violations(page)
     seen["attendee page"] = visit(page, attendee.get_personal_url(), "h1")
@@ -110,7 +110,7 @@ def test_back_office_and_api_docs_run_with_no_violation(watched, live_server, fo
     seen = {}
 
     seen["login"] = visit(page, "/admin/login/", "#login-form")
-    page.get_by_label("Nom d’utilisateur").fill("root")  # noqa: RUF001
+    page.get_by_label("Nom d’utilisateur").fill("root")
     page.get_by_label("Mot de passe").fill("correct horse")
     page.locator("#login-form [type=submit]").click()
     seen["index"] = visit(page, "/admin/", "#content-main")

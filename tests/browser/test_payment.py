@@ -79,8 +79,8 @@ def test_a_paid_registration_goes_to_stripe_checkout_and_a_signed_webhook_confir
     page.get_by_label(re.compile(r"^Nom")).fill("Durand")
     page.get_by_label(re.compile(r"^Courriel")).fill("camille.durand@example.org")
     page.get_by_role("radio", name=re.compile("plein tarif")).check()
-    page.get_by_label(re.compile("J'accepte que les organisateurs traitent mes données")).check()
-    page.get_by_role("button", name="S'inscrire").click()
+    page.get_by_label(re.compile("J’accepte que les organisateurs traitent mes données")).check()
+    page.get_by_role("button", name="S’inscrire").click()
 
     payment = Payment.objects.get(registration__email="camille.durand@example.org")
     checkout_url = f"{CHECKOUT_HOST}/c/pay/{payment.stripe_session_id}"

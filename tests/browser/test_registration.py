@@ -43,13 +43,13 @@ def test_a_visitor_registers_for_the_demo_colloquium_and_ical_js_reads_the_invit
     assert event.start == datetime(2027, 5, 20, 6, 30, tzinfo=UTC)  # 08:30 in Paris (CEST)
 
     page.goto(f"/events/{COLLOQUIUM}/")
-    page.get_by_role("link", name="S'inscrire").click()
+    page.get_by_role("link", name="S’inscrire").click()
 
     expect(page).to_have_url(f"{live_server.url}/events/{COLLOQUIUM}/register/")
-    expect(page.locator("h1")).to_have_text("S'inscrire à « Protection sociale et territoires »")
+    expect(page.locator("h1")).to_have_text("S’inscrire à « Protection sociale et territoires »")
     assert axe_violations(page) == []
 
-    page.get_by_role("button", name="S'inscrire").click()  # nothing filled in yet
+    page.get_by_role("button", name="S’inscrire").click()  # nothing filled in yet
 
     expect(page.locator("#error-summary")).to_contain_text("Prénom : Ce champ est obligatoire.")
     assert Registration.objects.count() == registered_before
@@ -62,8 +62,8 @@ def test_a_visitor_registers_for_the_demo_colloquium_and_ical_js_reads_the_invit
     page.get_by_label("Fonction").fill("Chargée de mission")
     page.get_by_role("radio", name=re.compile("Professionnel")).check()
     page.get_by_role("checkbox", name=workshop.title_fr).check()
-    page.get_by_label(re.compile("J'accepte que les organisateurs traitent mes données")).check()
-    page.get_by_role("button", name="S'inscrire").click()
+    page.get_by_label(re.compile("J’accepte que les organisateurs traitent mes données")).check()
+    page.get_by_role("button", name="S’inscrire").click()
 
     expect(page.locator("h1")).to_have_text("Votre inscription est confirmée")
     registration = Registration.objects.get(email="camille.durand@example.org")
@@ -72,7 +72,7 @@ def test_a_visitor_registers_for_the_demo_colloquium_and_ical_js_reads_the_invit
 
     [message] = mail.outbox
     assert message.to == ["camille.durand@example.org"]
-    assert message.subject == "Inscription confirmée : Protection sociale et territoires"
+    assert message.subject == "Inscription confirmée\u00a0: Protection sociale et territoires"
     calendar = read_with_icaljs(ics_attached(message))
     assert calendar["method"] == "REQUEST"
     [invite] = calendar["events"]

@@ -220,7 +220,7 @@ def test_without_network_the_page_answers_from_its_list_and_sends_the_scans_late
     context = new_context(browser, live_server, foreign_requests)
     page = context.new_page()
     page.goto("/checkin/")
-    page.get_by_label("Jeton de l'appareil").fill(token)
+    page.get_by_label("Jeton de l’appareil").fill(token)
     page.get_by_role("button", name="Associer ce navigateur").click()
     expect(page.locator("#bundle-state")).to_contain_text("Liste des badges : 1")
     expect(page.locator("#checkpoint")).to_have_value(
@@ -241,12 +241,12 @@ def test_without_network_the_page_answers_from_its_list_and_sends_the_scans_late
     expect(page.locator("#scan-offline")).to_have_text(
         "Réponse donnée hors ligne : le scan sera transmis au retour du réseau."
     )
-    expect(page.locator("#queue-state")).to_have_text("1 scan en attente d'envoi.")
+    expect(page.locator("#queue-state")).to_have_text("1 scan en attente d’envoi.")
 
     scan_with_handheld_scanner(page, "not-a-badge-of-this-event")
     expect(result).to_have_attribute("data-result", "unknown")
     expect(page.locator("#scan-message")).to_have_text("Badge inconnu")
-    expect(page.locator("#queue-state")).to_have_text("2 scans en attente d'envoi.")
+    expect(page.locator("#queue-state")).to_have_text("2 scans en attente d’envoi.")
     assert CheckIn.objects.count() == 0
 
     context.set_offline(False)
@@ -298,7 +298,7 @@ def test_offline_on_each_day_of_a_long_event_the_first_scan_admits_then_repeats_
     expect(result).to_have_attribute("data-result", "ok")
     scan_with_handheld_scanner(page, attendee.badge_token)
     expect(result).to_have_attribute("data-result", "already_checked_in")
-    expect(page.locator("#queue-state")).to_have_text("4 scans en attente d'envoi.")
+    expect(page.locator("#queue-state")).to_have_text("4 scans en attente d’envoi.")
     context.close()
     assert foreign_requests == []
 
@@ -324,7 +324,7 @@ def test_one_badge_admitted_offline_at_two_gates_is_reported_as_a_conflict(
     for page in pages:
         scan_with_handheld_scanner(page, attendee.badge_token)
         expect(page.locator("#scan-result")).to_have_attribute("data-result", "ok")
-        expect(page.locator("#queue-state")).to_have_text("1 scan en attente d'envoi.")
+        expect(page.locator("#queue-state")).to_have_text("1 scan en attente d’envoi.")
     for context, page in zip(gates, pages, strict=True):
         context.set_offline(False)
         expect(page.locator("#queue-state")).to_have_text("Tous les scans ont été envoyés.")
@@ -381,7 +381,7 @@ def test_search_by_name_without_accents_and_check_in_by_hand(
     expect(found.nth(1)).to_contain_text("Inscription annulée")
     assert axe_violations(page) == []
 
-    page.get_by_role("button", name="Enregistrer l'entrée de Alessia Lefébure").click()
+    page.get_by_role("button", name="Enregistrer l’entrée de Alessia Lefébure").click()
 
     expect(page.locator("#scan-result")).to_have_attribute("data-result", "ok")
     expect(page.locator("#scan-name")).to_have_text("Alessia Lefébure")

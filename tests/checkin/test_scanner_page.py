@@ -114,7 +114,7 @@ def test_signed_in_user_of_no_organisation_is_refused(client, event):
 
     assert response.status_code == 403
     page = response.content.decode()
-    assert "Votre compte n'appartient à aucune organisation" in page
+    assert "Votre compte n’appartient à aucune organisation" in page
     assert 'href="/admin/login/?next=%2Fcheckin%2F"' in page
     assert "scanner-config" not in page
 
@@ -141,7 +141,7 @@ def test_french_script_strings(client):
     strings = json_block(client.get("/checkin/"), "scanner-strings")
 
     assert strings["cameraStart"] == "Démarrer la caméra"
-    assert strings["queueMany"] == "{count} scans en attente d'envoi."
+    assert strings["queueMany"] == "{count} scans en attente d’envoi."
     assert strings["messages"]["already_checked_in"] == "Entrée déjà enregistrée"
     assert strings["reasonClosed"] == "Ce point de contrôle est fermé."
 

@@ -55,7 +55,7 @@ def test_an_organiser_filtering_the_registrations_with_a_nul_byte_is_told_the_ad
     response = client.get(f"/admin/registrations/registration/?{query}")
 
     assert response.status_code == 400
-    assert "L'adresse contient un caractère interdit (NUL)." in html.unescape(
+    assert "L’adresse contient un caractère interdit (NUL)." in html.unescape(
         response.content.decode()
     )
 

@@ -419,7 +419,7 @@ def test_saving_a_session_outside_its_event_shows_the_french_message_and_saves_n
 
     assert response.status_code == 200
     assert (
-        "La session doit se tenir pendant l'événement (du 20/05/2027 08:30 au 21/05/2027 18:00)."
+        "La session doit se tenir pendant l’événement (du 20/05/2027 08:30 au 21/05/2027 18:00)."
         in _page(response)
     )
     assert not Session.objects.filter(title_fr="Conférence inaugurale").exists()
@@ -433,7 +433,7 @@ def test_moving_a_session_outside_its_event_changes_nothing(lyon_organiser, two_
     response = lyon_organiser.post(_change_url(session), data)
 
     assert response.status_code == 200
-    assert "La session doit se tenir pendant l'événement" in _page(response)
+    assert "La session doit se tenir pendant l’événement" in _page(response)
     session.refresh_from_db()
     assert session.start == datetime(2027, 5, 20, 9, 0, tzinfo=PARIS)
 

@@ -317,7 +317,7 @@ def test_an_unknown_time_zone_on_the_event_form_is_refused_on_the_field(organise
     response = organiser.post(_change_url(event), data)
 
     assert response.status_code == 200
-    assert "« Europe/Atlantide » n'est pas un fuseau horaire connu." in _page(response)
+    assert "«\u00a0Europe/Atlantide\u00a0» n’est pas un fuseau horaire connu." in _page(response)
     event.refresh_from_db()
     assert event.start == datetime(2027, 5, 20, 12, 30, tzinfo=UTC)
 

@@ -57,5 +57,5 @@ def test_validation_explains_a_session_outside_its_event_in_french():
     with pytest.raises(ValidationError) as error:
         session.full_clean()
     assert error.value.message_dict["start"] == [
-        "La session doit se tenir pendant l'événement (du 20/05/2027 08:30 au 21/05/2027 18:00)."
+        "La session doit se tenir pendant l’événement (du 20/05/2027 08:30 au 21/05/2027 18:00)."
     ]

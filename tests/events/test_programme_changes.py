@@ -317,8 +317,8 @@ def test_the_event_page_lists_changes_in_french(client, programme):
 
     assert "Changements de programme" in page
     assert "Atelier : le non-recours aux droits</strong> —" in page
-    assert "Quand : jeudi 20 mai 2027, 10:00–11:30" in page
-    assert "Salle : Amphi A" in page
+    assert "Quand\u00a0: jeudi 20 mai 2027, 10:00–11:30" in page
+    assert "Salle\u00a0: Amphi A" in page
 
 
 def test_an_event_without_changes_shows_no_log(client, programme):

@@ -43,7 +43,7 @@ def test_seed_demo_builds_the_lyon_colloquium_with_its_programme_and_speakers():
     seed_demo()
 
     event = Event.objects.get(slug=COLLOQUIUM)
-    assert event.organisation.name == "Chaire « Protection sociale et territoires »"
+    assert event.organisation.name == "Chaire «\u00a0Protection sociale et territoires\u00a0»"
     assert (event.kind, event.access, event.status) == ("colloquium", "public", "published")
     assert event.title_fr == "Protection sociale et territoires"
     assert event.venue.address == "Sciences Po Lyon, 14 avenue Berthelot, 69007 Lyon"
@@ -64,8 +64,8 @@ def test_seed_demo_builds_the_lyon_colloquium_with_its_programme_and_speakers():
     assert types[Session.Type.BREAK] >= 3  # breaks and lunches
     assert {
         "Déjeuner",
-        "Séance d'ouverture",
-        "Séance de clôture : conclusions et perspectives",
+        "Séance d’ouverture",
+        "Séance de clôture\u00a0: conclusions et perspectives",
     } <= set(event.sessions.values_list("title_fr", flat=True))
 
     speakers = Speaker.objects.filter(session_roles__session__event=event).distinct()
@@ -179,7 +179,7 @@ def test_demo_sessions_lie_within_their_event_at_the_right_paris_times():
     assert colloquium.time_zone == "Europe/Paris"
     assert colloquium.start == datetime(2027, 5, 20, 6, 30, tzinfo=UTC)
     assert colloquium.end == datetime(2027, 5, 21, 15, 30, tzinfo=UTC)
-    opening = colloquium.sessions.get(title_fr="Séance d'ouverture")
+    opening = colloquium.sessions.get(title_fr="Séance d’ouverture")
     assert opening.start == datetime(2027, 5, 20, 7, 0, tzinfo=UTC)
     assert opening.start.astimezone(PARIS).strftime("%d/%m/%Y %H:%M") == "20/05/2027 09:00"
 
@@ -208,7 +208,7 @@ def test_seed_demo_reports_what_is_ready_in_french():
     sessions = Session.objects.filter(event__in=events).count()
     speakers = Speaker.objects.filter(session_roles__isnull=False).distinct().count()
     assert output == (
-        f"Événements de démonstration prêts : 2 événements, {sessions} sessions, "
+        f"Événements de démonstration prêts\u00a0: 2 événements, {sessions} sessions, "
         f"{speakers} intervenants, 5 types de billet, 9 inscriptions, 5 invitations.\n"
     )
 

@@ -155,7 +155,7 @@ def test_choosing_invoice_on_the_form_holds_the_seat_and_emails_the_invoice(clie
     kinds = list(registration.emails.order_by("pk").values_list("kind", flat=True))
     assert kinds[-1] == OutgoingEmail.Kind.INVOICE
     message = mail.outbox[-1]
-    assert message.subject == f"Facture {payment.invoice_number} : {ticket.event.title}"
+    assert message.subject == f"Facture {payment.invoice_number}\u00a0: {ticket.event.title}"
     [(filename, content, mimetype)] = message.attachments
     assert (filename, mimetype) == (f"invoice-{payment.invoice_number}.pdf", "application/pdf")
     assert "BC-2027-0042" in pdf_text(content)
@@ -323,7 +323,7 @@ def test_an_owner_sets_the_time_zone_whose_year_numbers_the_invoices(admin_clien
     saved = admin_client.post(url, {**data, "time_zone": "America/Cayenne"})
 
     assert refused.context["adminform"].form.errors["time_zone"] == [
-        "« Europe/Lyon » n'est pas un fuseau horaire connu."
+        "«\u00a0Europe/Lyon\u00a0» n’est pas un fuseau horaire connu."
     ]
     assert saved.status_code == 302
     organisation.refresh_from_db()

@@ -415,7 +415,7 @@ def test_a_payment_after_its_seat_was_given_away_is_recorded_and_flagged_for_ref
     organisers = emails.organiser_addresses(ticket.event)
     alerts = [message for message in mail.outbox if message.to == organisers]
     assert [alert.subject for alert in alerts] == [
-        f"Un paiement est à vérifier : {ticket.event.title}"
+        f"Un paiement est à vérifier\u00a0: {ticket.event.title}"
     ]
     assert "remboursement dû" in alerts[0].body
     listing = admin_client.get("/admin/payments/payment/?flag=refund_due")
@@ -441,8 +441,8 @@ def test_a_wrong_amount_or_currency_confirms_nothing_and_is_flagged(client, fake
     [alert] = mail.outbox
     event = payment.registration.event
     assert alert.to == emails.organiser_addresses(event)
-    assert alert.subject == f"Un paiement est à vérifier : {event.title}"
-    assert "demande l'attention d'un organisateur" in alert.body
+    assert alert.subject == f"Un paiement est à vérifier\u00a0: {event.title}"
+    assert "demande l’attention d’un organisateur" in alert.body
 
 
 @pytest.mark.django_db

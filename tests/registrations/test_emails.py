@@ -26,29 +26,29 @@ Kind = OutgoingEmail.Kind
 TITLE = {"fr": "Protection sociale et territoires", "en": "Social protection and territories"}
 
 SUBJECTS = {
-    (Kind.CONFIRMATION, "fr"): "Inscription confirmée : Protection sociale et territoires",
+    (Kind.CONFIRMATION, "fr"): "Inscription confirmée\u00a0: Protection sociale et territoires",
     (Kind.CONFIRMATION, "en"): "Registration confirmed: Social protection and territories",
-    (Kind.WAITLISTED, "fr"): "Sur liste d'attente : Protection sociale et territoires",
+    (Kind.WAITLISTED, "fr"): "Sur liste d’attente\u00a0: Protection sociale et territoires",
     (Kind.WAITLISTED, "en"): "On the waiting list: Social protection and territories",
     (
         Kind.SEAT_OFFER,
         "fr",
-    ): "Une place s'est libérée pour vous : Protection sociale et territoires",
+    ): "Une place s’est libérée pour vous\u00a0: Protection sociale et territoires",
     (Kind.SEAT_OFFER, "en"): "A seat is free for you: Social protection and territories",
-    (Kind.OFFER_EXPIRED, "fr"): "Offre de place expirée : Protection sociale et territoires",
+    (Kind.OFFER_EXPIRED, "fr"): "Offre de place expirée\u00a0: Protection sociale et territoires",
     (Kind.OFFER_EXPIRED, "en"): "Seat offer expired: Social protection and territories",
-    (Kind.CANCELLATION, "fr"): "Inscription annulée : Protection sociale et territoires",
+    (Kind.CANCELLATION, "fr"): "Inscription annulée\u00a0: Protection sociale et territoires",
     (Kind.CANCELLATION, "en"): "Registration cancelled: Social protection and territories",
     (Kind.ALREADY_REGISTERED, "fr"): (
-        "Vous êtes déjà inscrit(e) : Protection sociale et territoires"
+        "Vous êtes déjà inscrit(e)\u00a0: Protection sociale et territoires"
     ),
     (
         Kind.ALREADY_REGISTERED,
         "en",
     ): "You are already registered: Social protection and territories",
-    (Kind.INVITATION, "fr"): "Invitation : Cérémonie des vœux",
+    (Kind.INVITATION, "fr"): "Invitation\u00a0: Cérémonie des vœux",
     (Kind.INVITATION, "en"): "Invitation: New Year ceremony",
-    (Kind.REMINDER, "fr"): "Rappel : votre invitation à Cérémonie des vœux",
+    (Kind.REMINDER, "fr"): "Rappel\u00a0: votre invitation à Cérémonie des vœux",
     (Kind.REMINDER, "en"): "Reminder: your invitation to New Year ceremony",
 }
 GREETING = {"fr": "Bonjour Camille,", "en": "Hello Camille,"}

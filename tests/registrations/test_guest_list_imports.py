@@ -137,7 +137,7 @@ def test_sending_now_invites_the_good_lines_and_the_page_shows_the_report(organi
 
     page = _text(response)
     assert "2 invitations créées et envoyées." in page
-    assert "7 lignes n'ont pas été importées :" in page
+    assert "7 lignes n’ont pas été importées :" in page
     assert sorted(message.to[0] for message in mail.outbox) == [
         "claire.morel@example.org",
         "r.muselier@example.org",
@@ -305,7 +305,7 @@ def test_the_list_of_imports_runs_the_same_queries_for_few_and_many(organiser, t
 
     assert len(many) == len(few)
     assert page.count("0 invités sur 3") == 22
-    assert "Importer une liste d'invités (CSV)" in _text(organiser.get(UPLOAD))
+    assert "Importer une liste d’invités (CSV)" in _text(organiser.get(UPLOAD))
 
 
 @override_settings(TASKS=DATABASE_TASKS)

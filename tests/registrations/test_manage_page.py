@@ -124,7 +124,7 @@ def test_cancelling_frees_the_seat_and_the_first_in_line_claims_it_from_the_offe
     asked = client.post(manage_url(holder), {"action": "cancel"})
 
     assert asked.status_code == 200
-    assert "Voulez-vous vraiment annuler ?" in page_text(asked)
+    assert "Voulez-vous vraiment annuler\u202f?" in page_text(asked)
     holder.refresh_from_db()
     assert holder.status == "confirmed"
     assert mail.outbox == []
@@ -138,7 +138,10 @@ def test_cancelling_frees_the_seat_and_the_first_in_line_claims_it_from_the_offe
     [cancellation] = sent_to("camille.durand@example.org")
     assert calendar_attached(cancellation)["METHOD"] == "CANCEL"
     [offer] = sent_to("ines@example.org")
-    assert offer.subject == "Une place s'est libérée pour vous : Protection sociale et territoires"
+    assert (
+        offer.subject
+        == "Une place s’est libérée pour vous\u00a0: Protection sociale et territoires"
+    )
     first_in_line.refresh_from_db()
     deadline = first_in_line.offer_expires_at.astimezone(ticket.event.zone)
     assert f"{deadline:%H:%M} (Europe/Paris)" in offer.body
@@ -146,18 +149,18 @@ def test_cancelling_frees_the_seat_and_the_first_in_line_claims_it_from_the_offe
 
     offer_page = client.get(link_in(offer.body, "/r/"))
 
-    assert "Une place s'est libérée pour vous" in page_text(offer_page)
+    assert "Une place s’est libérée pour vous" in page_text(offer_page)
     assert "Réclamer ma place" in page_text(offer_page)
     claimed = client.post(link_in(offer.body, "/r/"), {"action": "claim"})
 
     assert claimed.status_code == 302
     first_in_line.refresh_from_db()
     assert first_in_line.status == "confirmed"
-    assert "La place est à vous : votre inscription est confirmée." in page_text(
+    assert "La place est à vous\u00a0: votre inscription est confirmée." in page_text(
         client.get(manage_url(first_in_line))
     )
     confirmation = sent_to("ines@example.org")[-1]
-    assert confirmation.subject == "Inscription confirmée : Protection sociale et territoires"
+    assert confirmation.subject == "Inscription confirmée\u00a0: Protection sociale et territoires"
     assert calendar_attached(confirmation)["METHOD"] == "REQUEST"
 
 
@@ -192,7 +195,7 @@ def test_an_expired_offer_shows_a_clear_message_and_passes_the_seat_on(client):
     next_in_line.refresh_from_db()
     assert (late.status, next_in_line.status) == ("expired", "offered")
     [expired] = [m for m in sent_to("ines@example.org") if "expirée" in m.subject]
-    assert expired.subject == "Offre de place expirée : Protection sociale et territoires"
+    assert expired.subject == "Offre de place expirée\u00a0: Protection sociale et territoires"
     assert len(sent_to("paul@example.org")) == 2  # waiting list, then the offer
 
 

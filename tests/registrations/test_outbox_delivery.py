@@ -103,12 +103,12 @@ def test_registering_again_with_a_registered_address_sends_the_promised_link_onc
     run_worker()
 
     assert (
-        "Nous lui avons envoyé un lien pour gérer cette inscription : consultez cette boîte "
+        "Nous lui avons envoyé un lien pour gérer cette inscription\u00a0: consultez cette boîte "
         "aux lettres." in page_text(response)
     )
     [message] = mail.outbox
     assert message.to == ["camille.durand@example.org"]
-    assert message.subject == "Vous êtes déjà inscrit(e) : Protection sociale et territoires"
+    assert message.subject == "Vous êtes déjà inscrit(e)\u00a0: Protection sociale et territoires"
     registration = Registration.objects.get()
     assert registration.first_name == "Camille"
     assert registration.manage_token in message.body
@@ -130,8 +130,8 @@ def test_an_attendee_who_pays_by_card_while_the_mail_waits_gets_one_confirmation
     registration = payment.registration
     subjects = sorted(message.subject for message in mail.outbox)
     assert subjects == [
-        "Inscription confirmée : Protection sociale et territoires",
-        "Reçu de paiement : Protection sociale et territoires",
+        "Inscription confirmée\u00a0: Protection sociale et territoires",
+        "Reçu de paiement\u00a0: Protection sociale et territoires",
     ]
     attached = Counter(name for message in mail.outbox for name, _c, _m in message.attachments)
     assert attached["invitation.ics"] == 1
@@ -154,7 +154,7 @@ def test_an_attendee_whose_seat_awaits_payment_is_told_so_and_not_that_it_is_con
     [message] = mail.outbox
     assert (
         message.subject
-        == "Place réservée dans l'attente du paiement : Protection sociale et territoires"
+        == "Place réservée dans l’attente du paiement\u00a0: Protection sociale et territoires"
     )
     assert "Votre inscription sera confirmée à réception du paiement." in message.body
     assert "Inscription confirmée" not in message.body
@@ -174,7 +174,7 @@ def test_an_attendee_who_cancels_before_the_confirmation_left_gets_only_the_canc
     run_worker()
 
     [message] = mail.outbox
-    assert message.subject == "Inscription annulée : Protection sociale et territoires"
+    assert message.subject == "Inscription annulée\u00a0: Protection sociale et territoires"
     assert dict(registration.emails.values_list("kind", "status")) == {
         "confirmation": "superseded",
         "cancellation": "sent",
@@ -248,7 +248,7 @@ def test_no_request_waits_on_a_mail_server_that_never_answers(client, settings):
 
     assert response.status_code == 302
     assert retried.status_code == 200
-    assert "1 e-mail remis en file d'attente pour une nouvelle tentative" in page_text(retried)
+    assert "1 e-mail remis en file d’attente pour une nouvelle tentative" in page_text(retried)
     assert registered_in < 3  # half the mail server's timeout
     assert retried_in < 3
     assert not server.connected.is_set()

@@ -111,10 +111,13 @@ def test_the_update_comes_in_french_to_a_french_attendee():
     send_settled_updates()
 
     [message] = updates_to(programme.camille.email)
-    assert message.subject == "Changement de programme : Protection sociale et territoires"
+    assert message.subject == "Changement de programme\u00a0: Protection sociale et territoires"
     assert "Atelier : le non-recours aux droits — Déplacée" in message.body
-    assert "Quand : jeudi 20 mai 2027, 10:00–11:30 → jeudi 20 mai 2027, 14:00–15:30" in message.body
-    assert "Salle : Amphi A → Salle 2" in message.body
+    assert (
+        "Quand\u00a0: jeudi 20 mai 2027, 10:00–11:30 → jeudi 20 mai 2027, 14:00–15:30"
+        in message.body
+    )
+    assert "Salle\u00a0: Amphi A → Salle 2" in message.body
 
 
 @pytest.mark.parametrize(

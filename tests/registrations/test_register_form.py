@@ -52,9 +52,9 @@ def test_a_visitor_registers_in_french_and_gets_the_confirmation_with_a_calendar
     assert page.status_code == 200
     html = page_text(page)
     assert '<html lang="fr">' in html
-    assert "S'inscrire à « Protection sociale et territoires »" in html
+    assert "S’inscrire à «\u00a0Protection sociale et territoires\u00a0»" in html
     assert "Gratuit" in html
-    assert "Places restantes : 10" in html
+    assert "Places restantes\u00a0: 10" in html
     assert 'value="on" required' in html  # the processing consent box is not ticked
     assert "checked" not in html.split('id="id_consent_processing"')[0].rsplit("<input", 1)[1]
 
@@ -81,12 +81,12 @@ def test_a_visitor_registers_in_french_and_gets_the_confirmation_with_a_calendar
 
     [message] = mail.outbox
     assert message.to == ["camille.durand@example.org"]
-    assert message.subject == "Inscription confirmée : Protection sociale et territoires"
+    assert message.subject == "Inscription confirmée\u00a0: Protection sociale et territoires"
     assert "Bonjour Camille," in message.body
     assert "jeudi 20 mai 2027, 08:30" in message.body
     assert link_in(message.body, "/r/") == f"/r/{registration.manage_token}/"
     assert "Inscription confirmée" not in html_part(message)  # the subject stays the subject
-    assert "Votre inscription à « Protection sociale et territoires » est confirmée" in (
+    assert "Votre inscription à «\u00a0Protection sociale et territoires\u00a0» est confirmée" in (
         html_part(message)
     )
 
@@ -150,7 +150,7 @@ def test_the_form_shows_prices_in_the_page_language_and_a_full_ticket_as_waiting
 
     assert "80,00 €" in french
     assert "€80.00" in english
-    assert "Complet : vous rejoindrez la liste d'attente" in french
+    assert "Complet\u00a0: vous rejoindrez la liste d’attente" in french
     assert "Full: you will join the waiting list" in english
 
 
@@ -216,8 +216,8 @@ def test_a_full_workshop_is_refused_with_a_message_naming_it(client):
 
     assert refused.status_code == 200
     assert (
-        "« Atelier : solidarités locales » est complet : choisissez une autre session ou aucune."
-        in page_text(refused)
+        "«\u00a0Atelier : solidarités locales\u00a0» est complet\u00a0: "
+        "choisissez une autre session ou aucune." in page_text(refused)
     )
     assert Registration.objects.count() == 1
     assert mail.outbox == []
@@ -232,9 +232,9 @@ def test_when_the_event_is_full_the_visitor_joins_the_waiting_list(client):
 
     registration = Registration.objects.get(email="camille.durand@example.org")
     assert registration.status == "waitlisted"
-    assert "Vous êtes sur la liste d'attente" in page_text(client.get(response["Location"]))
+    assert "Vous êtes sur la liste d’attente" in page_text(client.get(response["Location"]))
     [message] = mail.outbox
-    assert message.subject == "Sur liste d'attente : Protection sociale et territoires"
+    assert message.subject == "Sur liste d’attente\u00a0: Protection sociale et territoires"
     assert message.attachments == []
 
 
@@ -266,10 +266,10 @@ CONTROL = "Les retours à la ligne et les caractères de contrôle ne sont pas a
         ({"mandate": SCRIPT}, MARKUP),
         ({"accessibility_needs": SCRIPT}, MARKUP),
         ({"ticket_type": ""}, "Choisissez un billet."),
-        ({"ticket_type": "999999"}, "Choisissez l'un des billets proposés."),
-        ({"ticket_type": "1 OR 1=1"}, "Choisissez l'un des billets proposés."),
-        ({"ticket_type": "9" * 40}, "Choisissez l'un des billets proposés."),
-        ({"ticket_type": "\u00b2"}, "Choisissez l'un des billets proposés."),
+        ({"ticket_type": "999999"}, "Choisissez l’un des billets proposés."),
+        ({"ticket_type": "1 OR 1=1"}, "Choisissez l’un des billets proposés."),
+        ({"ticket_type": "9" * 40}, "Choisissez l’un des billets proposés."),
+        ({"ticket_type": "\u00b2"}, "Choisissez l’un des billets proposés."),
         ({"sessions": ["abc"]}, "Choisissez parmi les ateliers proposés."),
         (
             {"consent_processing": None},
@@ -285,7 +285,7 @@ def test_bad_input_gets_a_clear_french_message_and_saves_nothing(client, overrid
     assert response.status_code == 200
     html = page_text(response)
     assert message in html
-    assert "Veuillez corriger les points suivants :" in html
+    assert "Veuillez corriger les points suivants\u00a0:" in html
     assert SCRIPT not in response.content.decode()  # what was typed comes back escaped
     assert Registration.objects.count() == 0
     assert OutgoingEmail.objects.count() == 0
@@ -315,11 +315,11 @@ def test_errors_are_linked_to_their_fields_for_screen_readers(client):
 
     html = page_text(client.post(register_url(ticket.event), form_data(ticket, first_name="")))
 
-    assert '<a href="#id_first_name">Prénom : Ce champ est obligatoire.</a>' in html
+    assert '<a href="#id_first_name">Prénom\u00a0: Ce champ est obligatoire.</a>' in html
     assert 'aria-describedby="id_first_name-error"' in html
     assert 'aria-invalid="true"' in html
     error = '<p class="field__error" id="id_first_name-error">'
-    assert f'{error}<span class="visually-hidden">Erreur : </span>{REQUIRED}</p>' in html
+    assert f'{error}<span class="visually-hidden">Erreur\u00a0: </span>{REQUIRED}</p>' in html
 
 
 def test_another_events_ticket_is_refused(client):
@@ -331,7 +331,7 @@ def test_another_events_ticket_is_refused(client):
     )
 
     assert response.status_code == 200
-    assert "Ce type de billet n'appartient pas à cet événement." in page_text(response)
+    assert "Ce type de billet n’appartient pas à cet événement." in page_text(response)
     assert Registration.objects.count() == 0
 
 
@@ -355,7 +355,7 @@ def test_a_ticket_outside_its_sale_window_is_refused(client, window):
     )
 
     assert response.status_code == 200
-    assert "Ce billet n'est pas en vente en ce moment." in page_text(response)
+    assert "Ce billet n’est pas en vente en ce moment." in page_text(response)
     assert Registration.objects.count() == 0
     assert mail.outbox == []
 
@@ -381,7 +381,7 @@ def test_a_duplicate_email_is_told_so_and_sent_its_manage_link_only(client):
     assert registration.first_name == "Camille"
     [message] = mail.outbox
     assert message.to == ["camille.durand@example.org"]
-    assert message.subject == "Vous êtes déjà inscrit(e) : Protection sociale et territoires"
+    assert message.subject == "Vous êtes déjà inscrit(e)\u00a0: Protection sociale et territoires"
     assert link_in(message.body, "/r/") == f"/r/{registration.manage_token}/"
     assert message.attachments == []
 
@@ -457,9 +457,9 @@ def test_the_event_page_shows_the_tickets_with_their_seats_and_invites_to_regist
     english = page_text(client.get(f"/en/events/{ticket.event.slug}/"))
 
     assert "<strong>Professionnel</strong> — Gratuit" in french
-    assert "Places restantes : 2" in french
+    assert "Places restantes\u00a0: 2" in french
     assert (
-        f'<a class="button" href="/events/{ticket.event.slug}/register/">S\'inscrire</a>' in french
+        f'<a class="button" href="/events/{ticket.event.slug}/register/">S’inscrire</a>' in french
     )
     assert "<strong>Professional</strong> — Free" in english
     assert f'href="/en/events/{ticket.event.slug}/register/">Register</a>' in english

@@ -6,8 +6,8 @@ from registrations.demo import load_registrations_demo
 
 class Command(BaseCommand):
     help = (
-        "Crée les deux événements de démonstration (colloque « Protection sociale et "
-        "territoires », cérémonie des vœux de la FHF PACA) ou leur rend leur contenu de "
+        "Crée les deux événements de démonstration (colloque «\u00a0Protection sociale et "
+        "territoires\u00a0», cérémonie des vœux de la FHF PACA) ou leur rend leur contenu de "
         "démonstration. Peut être relancée sans créer de doublons."
     )
 
@@ -16,7 +16,7 @@ class Command(BaseCommand):
         registrations = load_registrations_demo()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Événements de démonstration prêts : {summary.events} événements, "
+                f"Événements de démonstration prêts\u00a0: {summary.events} événements, "
                 f"{summary.sessions} sessions, {summary.speakers} intervenants, "
                 f"{registrations['ticket_types']} types de billet, "
                 f"{registrations['registrations']} inscriptions, "
