@@ -10,11 +10,10 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 
-from events.models import Event, Session
+from events.models import Event, Session, SessionSpeaker
 from events.selectors import published_events, visible_events
 from registrations.models import Invitation, Registration, TicketType
 from registrations.selectors import managed_events
-from speakers.models import SessionSpeaker
 
 # Ids are 64-bit integers; a larger number is no id (and would overflow SQLite's integers).
 MAX_ID = 2**63 - 1

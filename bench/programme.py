@@ -40,9 +40,9 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
 
-from events.models import Event, Room, Session, Track
+from events.models import Event, Room, Session, SessionSpeaker, Track
 from organisations.models import Organisation
-from speakers.models import SessionSpeaker, Speaker
+from speakers.models import Speaker
 
 SESSIONS = int(os.environ.get("BENCH_SESSIONS", "300"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "50"))

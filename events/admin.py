@@ -20,7 +20,7 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
-from events.models import Event, Room, Session, Track, Venue
+from events.models import Event, Room, Session, SessionSpeaker, Track, Venue
 from events.services import delete_session, update_event, update_session
 from events.zoned_admin import (
     EventOwnTimeZoneAdmin,
@@ -30,7 +30,6 @@ from events.zoned_admin import (
 )
 from organisations.admin import OrganisationScopedAdmin, OrganisationScopedInline
 from registrations.models import TicketType
-from speakers.models import SessionSpeaker
 
 # Names the database triggers and constraints put in their errors.
 SESSION_OUTSIDE_EVENT = "session_within_event"

@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 from django.db import models, transaction
 from django.db.models import Max, Min
 
-from events.models import Event, Room, Session, Track, Venue
+from events.models import Event, Room, Session, SessionSpeaker, Track, Venue
 from events.services import update_event, update_session
 from organisations.models import Organisation
-from speakers.models import SessionSpeaker, Speaker
+from speakers.models import Speaker
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -29,8 +29,8 @@ from modeltranslation.utils import build_localized_fieldname, resolution_order
 
 from events import feed_cache
 from events.ics import feeds as ics
-from events.models import Event, PartnerFeed, Session, Track
-from speakers.models import SessionSpeaker, Speaker
+from events.models import Event, PartnerFeed, Session, SessionSpeaker, Track
+from speakers.models import Speaker
 
 # Part of every ETag: change it when the feeds' content changes for the same data.
 FEED_FORMAT = "2"

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.text import validate_multi_line, validate_single_line
 from organisations.models import Organisation, validate_time_zone
+from speakers.models import Speaker
 
 
 class Venue(models.Model):
@@ -425,3 +426,41 @@ class PartnerFeed(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class SessionSpeaker(models.Model):
+    """A speaker's part in a session (speaker, chair…), in programme order."""
+
+    class Role(models.TextChoices):
+        SPEAKER = "speaker", _("speaker")
+        CHAIR = "chair", _("chair")
+        MODERATOR = "moderator", _("moderator")
+        DISCUSSANT = "discussant", _("discussant")
+        SIGNATORY = "signatory", _("signatory")
+
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.CASCADE,
+        related_name="session_speakers",
+        verbose_name=_("session"),
+    )
+    speaker = models.ForeignKey(
+        Speaker, on_delete=models.CASCADE, related_name="session_roles", verbose_name=_("speaker")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SPEAKER)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        # Moved from speakers/ with its table (issue 11).
+        db_table = "speakers_sessionspeaker"
+        verbose_name = _("session role")
+        verbose_name_plural = _("session roles")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "speaker", "role"], name="session_speaker_unique_role"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.speaker} — {self.get_role_display()}"

@@ -7,12 +7,12 @@ from datetime import date
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from events.models import Event, ProgrammeChange, Session
+from events.models import Event, ProgrammeChange, Session, SessionSpeaker
 from organisations.selectors import organisations_edited_by
 
 # Re-exported for api/views/checkin.py until the check-in round moves it to checkin/.
 from organisations.selectors import organisations_staffed_by as organisations_staffed_by
-from speakers.models import SessionSpeaker, Speaker
+from speakers.models import Speaker
 
 
 def published_events() -> QuerySet[Event]:

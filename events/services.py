@@ -21,8 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.changes import bilingual, change_kind, event_state, session_state
-from events.models import Event, ProgrammeChange, Session
-from speakers.services import set_session_speakers
+from events.models import Event, ProgrammeChange, Session, SessionSpeaker
 
 # Fields an organiser may set on a session; translated texts come as `<name>_fr`/`<name>_en`.
 SESSION_FIELDS = (
@@ -249,3 +248,17 @@ def integrity_error_messages(error: IntegrityError, session: Session | None = No
 
 def _local(moment, event) -> str:
     return moment.astimezone(event.zone).strftime("%d/%m/%Y %H:%M")
+
+
+def set_session_speakers(*, session: Session, links: list[dict]) -> None:
+    """Replace the speakers of `session` by `links`, a list of `{"speaker", "role"}` in
+    programme order. Speakers must belong to the session's organisation. Call it inside the
+    transaction that writes the session."""
+    organisation_id = session.event.organisation_id
+    if any(link["speaker"].organisation_id != organisation_id for link in links):
+        raise ValidationError({"speakers": [_("Choose speakers of the event's organisation.")]})
+    SessionSpeaker.objects.filter(session=session).delete()
+    SessionSpeaker.objects.bulk_create(
+        SessionSpeaker(session=session, speaker=link["speaker"], role=link["role"], position=index)
+        for index, link in enumerate(links)
+    )

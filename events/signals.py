@@ -18,9 +18,9 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from events.feed_cache import forget_feed_validators
-from events.models import Event, PartnerFeed, Room, Session, Track, Venue
+from events.models import Event, PartnerFeed, Room, Session, SessionSpeaker, Track, Venue
 from organisations.models import Organisation
-from speakers.models import SessionSpeaker, Speaker
+from speakers.models import Speaker
 
 
 def touch_events(events) -> None:

@@ -30,7 +30,7 @@ ORGANISATION_LOOKUPS = {
     "events.track": "event__organisation",
     "events.session": "event__organisation",
     "speakers.speaker": "organisation",
-    "speakers.sessionspeaker": "session__event__organisation",
+    "events.sessionspeaker": "session__event__organisation",
     "registrations.tickettype": "event__organisation",
     "registrations.registration": "event__organisation",
     "registrations.sessionsignup": "registration__event__organisation",

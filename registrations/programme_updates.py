@@ -30,12 +30,12 @@ from events.ics.invitations import (
     invitation,
     session_entry,
 )
-from events.models import ProgrammeChange, Session
+from events.models import ProgrammeChange, Session, SessionSpeaker
 from events.selectors import events_with_pending_changes
 from events.services import claim_programme_changes
 from registrations.emails import EmailExtras, attendee_of, queue_email, registration_calendar
 from registrations.models import OutgoingEmail, Registration, SessionSignup
-from speakers.models import SessionSpeaker, Speaker
+from speakers.models import Speaker
 
 
 def send_programme_updates(*, now=None, event_id: int | None = None) -> int:

@@ -1,4 +1,5 @@
-"""Speakers and the part they take in programme sessions."""
+"""Speakers: their profiles, photos and consent. The part they take in sessions is
+`events.models.SessionSpeaker`."""
 
 import secrets
 from pathlib import PurePath
@@ -8,7 +9,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from common.text import validate_multi_line, validate_single_line
-from events.models import Session
 from organisations.models import Organisation
 
 
@@ -81,37 +81,3 @@ class Speaker(models.Model):
     @property
     def links(self) -> list[str]:
         return [url for url in (self.website, self.linkedin) if url]
-
-
-class SessionSpeaker(models.Model):
-    class Role(models.TextChoices):
-        SPEAKER = "speaker", _("speaker")
-        CHAIR = "chair", _("chair")
-        MODERATOR = "moderator", _("moderator")
-        DISCUSSANT = "discussant", _("discussant")
-        SIGNATORY = "signatory", _("signatory")
-
-    session = models.ForeignKey(
-        Session,
-        on_delete=models.CASCADE,
-        related_name="session_speakers",
-        verbose_name=_("session"),
-    )
-    speaker = models.ForeignKey(
-        Speaker, on_delete=models.CASCADE, related_name="session_roles", verbose_name=_("speaker")
-    )
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SPEAKER)
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
-        verbose_name = _("session role")
-        verbose_name_plural = _("session roles")
-        ordering = ["position", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["session", "speaker", "role"], name="session_speaker_unique_role"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.speaker} — {self.get_role_display()}"

@@ -1,4 +1,4 @@
-"""Writes to speakers and to the part they take in sessions.
+"""Writes to speakers (the part they take in sessions: `events.services.set_session_speakers`).
 
 Services validate with the models' rules and raise `django.core.exceptions.ValidationError`
 keyed by field name when the data is wrong; callers have checked the user's rights."""
@@ -9,9 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from events.models import Session
 from organisations.models import Organisation
-from speakers.models import SessionSpeaker, Speaker
+from speakers.models import Speaker
 from speakers.photos import ProcessedPhoto, process_photo
 
 SPEAKER_FIELDS = (
@@ -48,20 +47,6 @@ def delete_speaker(*, speaker: Speaker) -> None:
     """Remove a speaker and the part they took in sessions."""
     with transaction.atomic():
         speaker.delete()
-
-
-def set_session_speakers(*, session: Session, links: list[dict]) -> None:
-    """Replace the speakers of `session` by `links`, a list of `{"speaker", "role"}` in
-    programme order. Speakers must belong to the session's organisation. Call it inside the
-    transaction that writes the session."""
-    organisation_id = session.event.organisation_id
-    if any(link["speaker"].organisation_id != organisation_id for link in links):
-        raise ValidationError({"speakers": [_("Choose speakers of the event's organisation.")]})
-    SessionSpeaker.objects.filter(session=session).delete()
-    SessionSpeaker.objects.bulk_create(
-        SessionSpeaker(session=session, speaker=link["speaker"], role=link["role"], position=index)
-        for index, link in enumerate(links)
-    )
 
 
 def _apply(speaker: Speaker, data: dict) -> None:

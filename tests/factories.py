@@ -7,9 +7,9 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from events.models import Event, Room, Session, Track, Venue
+from events.models import Event, Room, Session, SessionSpeaker, Track, Venue
 from organisations.models import Membership, Organisation
-from speakers.models import SessionSpeaker, Speaker
+from speakers.models import Speaker
 
 PARIS = ZoneInfo("Europe/Paris")
 

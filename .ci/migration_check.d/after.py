@@ -9,6 +9,7 @@ from django_tasks_db.models import DBTaskResult
 from badges.models import BadgeSheet
 from badges.tasks import build_badge_sheet
 from checkin.models import CheckIn, Checkpoint, ScannerDevice
+from events.models import SessionSpeaker
 from organisations.models import Membership, Organisation
 from payments.models import InvoiceCounter, Payment
 
@@ -25,6 +26,7 @@ for model, app in (
     (Checkpoint, "checkin"),
     (ScannerDevice, "checkin"),
     (CheckIn, "checkin"),
+    (SessionSpeaker, "events"),
 ):
     if ContentType.objects.get_for_model(model).app_label != app:
         problems.append(f"{model.__name__}'s content type did not follow it to {app}")
@@ -41,11 +43,13 @@ stale = ContentType.objects.filter(
         "checkin",
         "payment",
     ],
-)
+) | ContentType.objects.filter(app_label="speakers", model="sessionspeaker")
 if stale.exists():
     problems.append(f"content types left behind: {list(stale.values_list('app_label', 'model'))}")
 if not Payment.objects.filter(registration__isnull=False, invoice_number__gt="").exists():
     problems.append("the invoices made before the move are not read through payments")
+if not SessionSpeaker.objects.filter(session__event__isnull=False, speaker__isnull=False).exists():
+    problems.append("the demo's session roles are not read through events")
 if not CheckIn.objects.filter(registration__isnull=False, checkpoint__event__isnull=False).exists():
     problems.append("the check-ins made before the move are not read through checkin")
 [queued] = DBTaskResult.objects.filter(task_path="registrations.tasks.build_badge_sheet")

@@ -10,8 +10,8 @@ from api.serializers.fields import (
     EventTimeField,
     StrictModelSerializer,
 )
-from events.models import Event, Room, Session, Track
-from speakers.models import SessionSpeaker, Speaker
+from events.models import Event, Room, Session, SessionSpeaker, Track
+from speakers.models import Speaker
 
 
 class RoomSerializer(serializers.ModelSerializer):

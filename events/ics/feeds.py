@@ -24,8 +24,7 @@ from events.ics.build import (
     new_calendar,
     uid_domain,
 )
-from events.models import Event, Session
-from speakers.models import SessionSpeaker
+from events.models import Event, Session, SessionSpeaker
 
 FEED_REFRESH = timedelta(hours=1)
 

@@ -25,9 +25,8 @@ from rest_framework.authtoken.models import Token
 from schemathesis.config import SchemathesisConfig
 
 from checkin.services import create_scanner_device
-from events.models import Event, Session
+from events.models import Event, Session, SessionSpeaker
 from organisations.models import Membership
-from speakers.models import SessionSpeaker
 from tests.factories import (
     EventFactory,
     MembershipFactory,

@@ -2,8 +2,7 @@ from datetime import datetime
 
 import pytest
 
-from events.models import Event, Session
-from speakers.models import SessionSpeaker
+from events.models import Event, Session, SessionSpeaker
 from tests.factories import (
     PARIS,
     EventFactory,

@@ -4,8 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from events.models import Event, Session
-from speakers.models import SessionSpeaker
+from events.models import Event, Session, SessionSpeaker
 from tests.factories import (
     PARIS,
     EventFactory,

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from django.core.files.base import ContentFile
 from PIL import Image
 
-from events.models import Event, Session
-from speakers.models import SessionSpeaker, Speaker
+from events.models import Event, Session, SessionSpeaker
+from speakers.models import Speaker
 from tests.factories import (
     EventFactory,
     RoomFactory,

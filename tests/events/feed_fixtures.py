@@ -17,9 +17,9 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar
 
-from events.models import Event, PartnerFeed, Session, Track
+from events.models import Event, PartnerFeed, Session, SessionSpeaker, Track
 from registrations.models import Registration, SessionSignup
-from speakers.models import SessionSpeaker, Speaker
+from speakers.models import Speaker
 from tests.factories import (
     EventFactory,
     RoomFactory,

@@ -11,9 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from events.models import Event, Session
+from events.models import Event, Session, SessionSpeaker
 from organisations.models import Membership
-from speakers.models import SessionSpeaker
 from tests.events.admin_forms import admin_form_data
 from tests.factories import (
     PARIS,
@@ -317,7 +316,7 @@ def test_the_speaker_autocomplete_offers_only_the_organisations_speakers(
     response = lyon_organiser.get(
         reverse("admin:autocomplete"),
         {
-            "app_label": "speakers",
+            "app_label": "events",
             "model_name": "sessionspeaker",
             "field_name": "speaker",
             "term": "",

@@ -9,10 +9,9 @@ from datetime import timedelta
 import pytest
 
 from events.ics.build import session_uid
-from events.models import Event
+from events.models import Event, SessionSpeaker
 from events.partner_feeds import revoke_partner_feed
 from events.services import update_session
-from speakers.models import SessionSpeaker
 from tests.events.feed_fixtures import dst_programme, feed_paths, read_feed, vevents
 from tests.factories import (
     EventFactory,

@@ -16,8 +16,7 @@ from django.utils import timezone, translation
 from django.views.defaults import server_error
 from PIL import Image
 
-from events.models import Event, Session
-from speakers.models import SessionSpeaker
+from events.models import Event, Session, SessionSpeaker
 from tests.factories import (
     EventFactory,
     RoomFactory,

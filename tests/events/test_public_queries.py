@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from speakers.models import SessionSpeaker
+from events.models import SessionSpeaker
 from tests.factories import (
     EventFactory,
     RoomFactory,

@@ -10,11 +10,11 @@ from modeltranslation.translator import translator
 
 from checkin.models import Checkpoint
 from events.demo import DEMO_EVENTS
-from events.models import Event, Room, Session, Track, Venue
+from events.models import Event, Room, Session, SessionSpeaker, Track, Venue
 from organisations.models import Organisation
 from registrations import services
 from registrations.models import Invitation, Registration, TicketType
-from speakers.models import SessionSpeaker, Speaker
+from speakers.models import Speaker
 from tests.factories import PARIS, SessionFactory
 
 pytestmark = pytest.mark.django_db
