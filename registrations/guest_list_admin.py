@@ -3,8 +3,8 @@ lines refused with their reason, duplicates), send the invitations now or at a c
 then watch the progress and read the final report on the import's page.
 
 The requests only read the file and queue the work: the background task
-(`registrations.tasks.import_guest_list`) invites the guests. Dates are typed and shown in
-the event's time zone."""
+(`registrations.guest_list_imports.import_guest_list`) invites the guests. Dates are typed
+and shown in the event's time zone."""
 
 from django import forms
 from django.contrib import admin, messages

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from events.models import Event
 from registrations import csv_import, services
@@ -71,13 +72,20 @@ def preview_guest_list(
     )
 
 
+@task()
+def import_guest_list(import_id: int) -> str:
+    """Invite the guests of a confirmed guest list import; safe to run again (it goes on
+    where it stopped). It lives next to the service that enqueues it, so neither imports the
+    other; `registrations.tasks.import_guest_list` is its old path, kept for the rows queued
+    under it."""
+    return run_guest_list_import(import_id=import_id).status
+
+
 def confirm_guest_list_import(
     *, guest_list_import: GuestListImport, send_at: datetime | None = None
 ) -> GuestListImport:
     """Queue a previewed import, to start at once or at `send_at`. Locks the import's row:
     confirming twice (a double click) queues it once. Raises ImportNotConfirmable."""
-    from registrations.tasks import import_guest_list  # noqa: PLC0415 — the task calls back this module (a service and its task)
-
     with transaction.atomic():
         job = GuestListImport.objects.select_for_update().get(pk=guest_list_import.pk)
         if job.status != GuestListImport.Status.PREVIEW:
@@ -118,8 +126,6 @@ def resume_guest_list_import(*, guest_list_import: GuestListImport) -> GuestList
     """Queue again an import stopped by an error, or whose worker was lost (running, but no
     batch for a while): it goes on from its last batch. Locks the import's row; an import
     that is not stopped is left as it is."""
-    from registrations.tasks import import_guest_list  # noqa: PLC0415 — the task calls back this module (a service and its task)
-
     with transaction.atomic():
         job = GuestListImport.objects.select_for_update().get(pk=guest_list_import.pk)
         if job.may_resume:

@@ -473,7 +473,7 @@ class OutgoingEmail(models.Model):
 
 class GuestListImport(models.Model):
     """A guest list uploaded in the back office, imported by a background task
-    (`registrations.tasks.import_guest_list`, see `registrations/guest_list_imports.py`).
+    (`registrations.guest_list_imports.import_guest_list`).
 
     The file is kept as uploaded. On upload it is only read: the preview's counts and the
     lines refused on reading are stored, and nothing is invited until the organiser confirms.

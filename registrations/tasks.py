@@ -1,17 +1,17 @@
-"""Background tasks (django-tasks). They take ids and call services."""
+"""Background tasks (django-tasks). They take ids and call services.
+
+A task that its own service enqueues lives next to that service (`registrations.emails.
+deliver_email`, `registrations.guest_list_imports.import_guest_list`, `badges.tasks.
+build_badge_sheet`), so that the service need not import this module, which imports it back.
+Their old paths stay here for one release: tasks queued before the move name them so in their
+rows (django_tasks_db stores the module path and the function's name)."""
 
 from django_tasks import task
 
-# Kept at its old path for one release: tasks queued before the badges app existed name it so
-# in their rows (django_tasks_db stores the module path and the function's name).
 from badges.tasks import build_badge_sheet as build_badge_sheet
-from registrations import emails, guest_list_imports, programme_updates
-
-
-@task()
-def deliver_email(email_id: int) -> str:
-    email = emails.deliver(email_id)
-    return email.status if email is not None else "deleted"
+from registrations import programme_updates
+from registrations.emails import deliver_email as deliver_email
+from registrations.guest_list_imports import import_guest_list as import_guest_list
 
 
 @task()
@@ -20,10 +20,3 @@ def send_programme_updates(event_id: int) -> int:
     to run PROGRAMME_UPDATE_DELAY later; it checks the delay itself, so an earlier run (or one
     overtaken by a later change) sends nothing."""
     return programme_updates.send_programme_updates(event_id=event_id)
-
-
-@task()
-def import_guest_list(import_id: int) -> str:
-    """Invite the guests of a confirmed guest list import; safe to run again (it goes on
-    where it stopped)."""
-    return guest_list_imports.run_guest_list_import(import_id=import_id).status

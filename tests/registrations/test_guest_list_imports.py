@@ -19,8 +19,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from registrations import guest_list_imports, services
+from registrations.guest_list_imports import import_guest_list
 from registrations.models import GuestListImport, Invitation, OutgoingEmail
-from registrations.tasks import import_guest_list
 from tests.factories import InvitationFactory, MembershipFactory, TicketTypeFactory
 
 pytestmark = pytest.mark.django_db
@@ -200,7 +200,7 @@ def test_invitations_sent_at_a_chosen_time_wait_for_it(organiser, ticket):
     assert "envoi le " + send_at.strftime("%d/%m/%Y %H:%M") + " (America/Martinique)" in _text(
         response
     )
-    task = DBTaskResult.objects.get(task_path="registrations.tasks.import_guest_list")
+    task = DBTaskResult.objects.get(task_path="registrations.guest_list_imports.import_guest_list")
     assert task.run_after == send_at.astimezone(UTC)
     assert not Invitation.objects.exists()
 
@@ -276,7 +276,10 @@ def test_5000_guests_upload_and_confirm_in_short_requests_then_each_is_invited_o
     assert not Invitation.objects.exists()  # the work is queued, not done in the request
     job = GuestListImport.objects.get()
     assert (
-        DBTaskResult.objects.filter(task_path="registrations.tasks.import_guest_list").count() == 1
+        DBTaskResult.objects.filter(
+            task_path="registrations.guest_list_imports.import_guest_list"
+        ).count()
+        == 1
     )
 
     import_guest_list.call(job.pk)  # what the worker runs
@@ -287,7 +290,7 @@ def test_5000_guests_upload_and_confirm_in_short_requests_then_each_is_invited_o
     emails = OutgoingEmail.objects.filter(kind="invitation")
     assert emails.count() == 5000
     assert emails.values("invitation").distinct().count() == 5000
-    deliveries = DBTaskResult.objects.filter(task_path="registrations.tasks.deliver_email")
+    deliveries = DBTaskResult.objects.filter(task_path="registrations.emails.deliver_email")
     assert deliveries.count() == 5000
 
 
@@ -339,7 +342,10 @@ def test_an_import_whose_worker_was_killed_shows_it_and_resumes_without_duplicat
     assert "Cet import n\u2019avance plus depuis plusieurs minutes" in page
     organiser.post(job_url, {"resume": "1"})
     assert (
-        DBTaskResult.objects.filter(task_path="registrations.tasks.import_guest_list").count() == 2
+        DBTaskResult.objects.filter(
+            task_path="registrations.guest_list_imports.import_guest_list"
+        ).count()
+        == 2
     )
     import_guest_list.call(job.pk)  # the worker runs the task queued again
     job.refresh_from_db()
