@@ -25,6 +25,7 @@ from api.serializers.checkin import (
     CheckInResultSerializer,
     CheckpointSerializer,
     OfflineBundleSerializer,
+    check_in_result,
 )
 from api.views.base import ApiViewMixin
 from checkin import services as checkin
@@ -137,7 +138,7 @@ class CheckInView(DoorViewMixin, APIView):
             raise exceptions.ValidationError({error.field: [str(error.message)]}) from None
         if self.device is not None:
             checkin.note_device_seen(self.device)
-        return Response(CheckInResultSerializer(scan, context={"checkpoint": checkpoint}).data)
+        return Response(check_in_result(scan, checkpoint))
 
 
 class CheckpointListView(DoorViewMixin, APIView):

@@ -8,9 +8,10 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
+from api.serializers.checkin import CheckInResultSerializer, check_in_result
 from checkin import services as checkin
 from checkin.models import CheckIn, Checkpoint, ScannerDevice
 from organisations.models import Membership
@@ -855,3 +856,31 @@ def test_the_offline_bundle_gives_todays_first_entries_and_the_events_day_bounda
     bundle = gate.get("/api/v1/checkin/bundle/", HTTP_ACCEPT_LANGUAGE="en").json()
     first_today = datetime.fromisoformat(bundle["badges"][0]["first_checked_in_at"])
     assert first_today == datetime.fromisoformat(body["scanned_at"])
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_answer_is_rendered_as_the_documented_serializer_renders_it(
+    event, gate, attendee, language
+):
+    """The view renders a scan's answer without building serializers (it is the busiest
+    request); it must say exactly what `CheckInResultSerializer`, the schema's, would say."""
+    entrance = checkin.entrance_checkpoint(event)
+    other = event_under_way()
+    stranger = RegistrationFactory(ticket_type=TicketTypeFactory(event=other))
+
+    def answer(token, nonce=None):
+        return checkin.check_in(
+            checkpoint=entrance, nonce=nonce or uuid.uuid4().hex, token=token, device=gate.device
+        )
+
+    with translation.override(language), timezone.override(PARIS):
+        scans = [
+            answer(attendee.badge_token, "first"),
+            answer(attendee.badge_token),
+            answer(attendee.badge_token, "first"),
+            answer("nobody"),
+            answer(stranger.badge_token),
+        ]
+        for one in scans:
+            documented = CheckInResultSerializer(one, context={"checkpoint": entrance}).data
+            assert json.dumps(check_in_result(one, entrance)) == json.dumps(documented)
