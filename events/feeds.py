@@ -1,5 +1,6 @@
 """Calendar feeds to subscribe to: an event's public programme, one of its tracks, one of its
-speakers, and a partner's private feed. (The attendee's agenda is in registrations/views.py.)
+speakers, and a partner's private feed. (The attendee's agenda is in
+registrations/views/registration.py.)
 
 Calendars poll feeds every hour, so answering "not modified" must cost next to nothing. A feed's
 validators (ETag and Last-Modified) come from a change stamp that events/signals.py moves

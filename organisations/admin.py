@@ -42,7 +42,7 @@ ORGANISATION_LOOKUPS = {
     "checkin.checkin": "event__organisation",
     "payments.payment": "registration__event__organisation",
     # Outgoing emails reach their organisation through a registration or an invitation: their
-    # admin (registrations/admin.py) scopes them itself.
+    # admin (registrations/admin/registrations.py) scopes them itself.
 }
 
 # The messages of a save the database or a service refused, while changeform_view shows the

@@ -1,9 +1,10 @@
 from django.urls import path
 
 import common.converters  # noqa: F401  (registers the "token" path converter)
-from checkin import attendance_views
-from checkin import views as checkin_views
-from registrations import invitation_views, views
+from checkin.views import attendance as attendance_views
+from checkin.views import scanner as checkin_views
+from registrations.views import invitations as invitation_views
+from registrations.views import registration as views
 
 app_name = "registrations"
 

@@ -2,7 +2,7 @@
 
 from django import template
 
-from registrations.forms import TicketOffer, registration_is_open, ticket_offers
+from registrations.forms.registration import TicketOffer, registration_is_open, ticket_offers
 
 register = template.Library()
 

@@ -1,6 +1,6 @@
 /* The scanner page's service worker: lets the page load again without network.
 
-   Served by checkin.views.scanner_service_worker, which writes above this line
+   Served by checkin.views.scanner.scanner_service_worker, which writes above this line
    `const SCANNER = {page, assets, version}`: the page's address and the addresses of its
    static files. Its scope (/checkin/ or /en/checkin/) also covers the organisers' pages
    below it: it answers only for the scanner page and its files, network first (a fresh page

@@ -17,7 +17,7 @@ from badges import render as badges
 from badges import services, sheets
 from badges.models import BadgeSheet
 from organisations.models import Membership
-from registrations import admin as registrations_admin
+from registrations.admin import registrations as registrations_admin
 from registrations.models import Registration
 from tests.badges.test_render import pdf_text, qr_codes_in_pdf
 from tests.factories import MembershipFactory, TicketTypeFactory, UserFactory

@@ -13,7 +13,7 @@ from checkin.attendance import expected_registrations
 from checkin.models import Checkpoint, ScannerDevice
 from events.models import Event, PartnerFeed, Room, Session, Track
 from registrations import services
-from registrations.forms import registration_is_open
+from registrations.forms.registration import registration_is_open
 from registrations.models import OutgoingEmail, Registration, TicketType
 from tests.factories import EventFactory, TicketTypeFactory
 from tests.registrations.attendee_steps import register_url

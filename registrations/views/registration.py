@@ -22,7 +22,7 @@ from payments import services as payments
 from payments.invoice_pdf import build_invoice
 from payments.models import Payment
 from registrations import emails, services
-from registrations.forms import RegistrationForm, RenameForm, registration_is_open
+from registrations.forms.registration import RegistrationForm, RenameForm, registration_is_open
 from registrations.http import private_page
 from registrations.models import Registration, SessionSignup
 from registrations.ratelimit import rate_limited

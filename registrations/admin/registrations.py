@@ -564,7 +564,7 @@ class InvitationAdmin(KeptRecordAdmin):
 
     def import_view(self, request):
         """Guest lists are imported in the background, with a preview: see
-        registrations/guest_list_admin.py."""
+        registrations/admin/guest_lists.py."""
         if not self.has_add_permission(request):
             raise PermissionDenied
         return HttpResponseRedirect(reverse("admin:registrations_guestlistimport_add"))
@@ -701,6 +701,3 @@ class OutgoingEmailAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
             % {"count": queued},
             messages.SUCCESS,
         )
-
-
-from registrations import guest_list_admin  # noqa: E402, F401

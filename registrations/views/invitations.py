@@ -13,8 +13,8 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
 from registrations import services
+from registrations.forms.invitations import AcceptInvitationForm
 from registrations.http import private_page
-from registrations.invitation_forms import AcceptInvitationForm
 from registrations.models import Invitation, Registration
 from registrations.ratelimit import rate_limited
 

@@ -274,7 +274,3 @@ class SessionAdmin(EventTimeZoneAdmin, OrganisationScopedAdmin, TranslationAdmin
     @admin.display(description=_("end"), ordering="end")
     def local_end(self, session):
         return in_event_zone(session.end, session.event)
-
-
-# Partner feeds (private calendars given to partners).
-from events import partner_feed_admin  # noqa: E402, F401
