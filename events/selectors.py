@@ -9,9 +9,6 @@ from django.utils import timezone
 
 from events.models import Event, ProgrammeChange, Session, SessionSpeaker
 from organisations.selectors import organisations_edited_by
-
-# Re-exported for api/views/checkin.py until the check-in round moves it to checkin/.
-from organisations.selectors import organisations_staffed_by as organisations_staffed_by
 from speakers.models import Speaker
 
 

@@ -31,7 +31,7 @@ from api.views.base import ApiViewMixin
 from checkin import services as checkin
 from checkin.models import Checkpoint, ScannerDevice
 from events.models import Event
-from events.selectors import organisations_staffed_by
+from organisations.selectors import organisations_staffed_by
 
 DOOR_ERRORS = {
     400: VALIDATION_ERRORS,
