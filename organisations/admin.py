@@ -296,10 +296,23 @@ class OrganisationAdmin(OrganisationScopedAdmin):
                 "fields": [
                     "legal_name",
                     "address",
-                    ("siret", "vat_number"),
-                    "vat_mention",
+                    ("postcode", "city", "country"),
+                    "siret",
+                    ("vat_regime", "vat_number"),
                     ("iban", "bic"),
+                    "invoice_email",
                     "time_zone",
+                ]
+            },
+        ),
+        (
+            _("Payment terms"),
+            {
+                "fields": [
+                    "payment_terms_days",
+                    "late_payment_rate",
+                    "early_payment_discount",
+                    "unpaid_seat_release_days",
                 ]
             },
         ),

@@ -6,14 +6,21 @@ here from `events` without copying a row (see migrations/0001_initial.py).
 """
 
 import zoneinfo
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from common.text import validate_multi_line, validate_single_line
+from organisations.validators import (
+    validate_bic,
+    validate_iban,
+    validate_siret,
+    validate_vat_number,
+)
 
 
 def validate_time_zone(value: str) -> None:
@@ -21,35 +28,96 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("“%(zone)s” is not a known time zone."), params={"zone": value})
 
 
+def default_payment_terms() -> int:
+    """New organisations' payment terms: the INVOICE_RELEASE_DAYS setting (30 days)."""
+    return settings.INVOICE_RELEASE_DAYS
+
+
+class VatRegime(models.TextChoices):
+    """How an organisation's sales stand with VAT: subject to it (a VAT number, a rate per
+    ticket type) or exempt on one of the usual bases, whose mention the invoice prints."""
+
+    SUBJECT = "subject", _("subject to VAT (rates per ticket type)")
+    FRANCHISE = "293B", _("VAT not applicable, art. 293 B of the CGI")
+    TRAINING = "261-4-4", _("VAT exempt, art. 261-4-4° of the CGI (continuing training)")
+    PUBLIC = "256B", _("VAT not applicable, art. 256 B of the CGI (public body)")
+
+
 class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("identifier"), max_length=80, unique=True)
     website = models.URLField(_("website"), blank=True)
-    # Legal details printed on invoices (French public bodies pay on invoice).
+    # Legal details printed on invoices (French public bodies pay on invoice). Only owners
+    # change them (organisations/admin.py); an organisation issues no invoice until they are
+    # complete and valid (`invoicing_problems`, organisations/invoicing.py).
     legal_name = models.CharField(
         _("legal name"), max_length=200, blank=True, validators=[validate_single_line]
     )
-    address = models.TextField(_("address"), blank=True, validators=[validate_multi_line])
-    siret = models.CharField(
-        _("SIRET"),
-        max_length=14,
-        blank=True,
-        validators=[
-            RegexValidator(r"^\d{14}$", _("A SIRET number is made of 14 digits."), code="siret")
-        ],
+    address = models.TextField(_("street address"), blank=True, validators=[validate_multi_line])
+    postcode = models.CharField(
+        _("postcode"), max_length=16, blank=True, validators=[validate_single_line]
+    )
+    city = models.CharField(
+        _("city"), max_length=100, blank=True, validators=[validate_single_line]
+    )
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        default="FR",
+        validators=[RegexValidator(r"^[A-Z]{2}$", _("Enter a two-letter country code (FR)."))],
+    )
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])
+    vat_regime = models.CharField(
+        _("VAT"), max_length=20, choices=VatRegime.choices, default=VatRegime.FRANCHISE
     )
     vat_number = models.CharField(
-        _("VAT number"), max_length=20, blank=True, validators=[validate_single_line]
+        _("VAT number"), max_length=20, blank=True, validators=[validate_vat_number]
     )
-    vat_mention = models.CharField(
-        _("VAT mention"),
-        max_length=200,
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban])
+    bic = models.CharField(_("BIC"), max_length=11, blank=True, validators=[validate_bic])
+    invoice_email = models.EmailField(
+        _("accounts email"),
         blank=True,
-        default="TVA non applicable, art. 293 B du CGI",
-        validators=[validate_single_line],
+        help_text=_("Printed on invoices for the payers' questions."),
     )
-    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
-    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    # Payment terms: the due date of an invoice, what is printed about late payment, and what
+    # happens to an unpaid seat.
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("payment terms (days)"),
+        default=default_payment_terms,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("30 days by default; 50 days for public hospitals (at most 60)."),
+    )
+    late_payment_rate = models.DecimalField(
+        _("late-payment penalty rate (% a year)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_(
+            "Leave empty for the legal default: the European Central Bank's rate plus 10 points."
+        ),
+    )
+    early_payment_discount = models.DecimalField(
+        _("early-payment discount (%)"),
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("50"))],
+        help_text=_("Leave empty for none (the invoice says so)."),
+    )
+    unpaid_seat_release_days = models.PositiveSmallIntegerField(
+        _("release unpaid seats (days after the due date)"),
+        null=True,
+        blank=True,
+        default=0,
+        help_text=_(
+            "An unpaid seat is never released before its invoice is due. Leave empty to "
+            "keep unpaid seats until you cancel them."
+        ),
+    )
     # Where the organisation keeps its books: an invoice belongs to the year of its date there.
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/Paris", validators=[validate_time_zone]

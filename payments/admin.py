@@ -15,8 +15,7 @@ from organisations.admin import (
     may_edit,
 )
 from payments import services as payments
-from payments.invoice_pdf import build_invoice
-from payments.models import Payment
+from payments.models import Invoice, Payment
 from registrations.http import private_page
 
 # --- Payments -------------------------------------------------------------------------------
@@ -40,12 +39,11 @@ class PaymentAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
         "paid_at",
     ]
     list_filter = ["flag", "method", "status"]
-    list_select_related = ["registration__event"]
     search_fields = [
         "registration__email",
         "registration__last_name",
         "stripe_session_id",
-        "invoice_number",
+        "invoice__number",
         "billing_name",
         "purchase_order_number",
     ]
@@ -56,12 +54,14 @@ class PaymentAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
         "status",
         "amount",
         "currency",
-        "invoice_number",
+        "invoice",
+        "credit_note",
         "billing_name",
         "billing_address",
+        "billing_siret",
+        "billing_service_code",
+        "billing_email",
         "purchase_order_number",
-        "due_at",
-        "reminded_at",
         "amount_refunded",
         "refunded_at",
         "stripe_refund_id",
@@ -75,6 +75,7 @@ class PaymentAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
         "invoice_pdf",
     ]
     readonly_fields = fields
+    list_select_related = ["registration__event", "invoice"]
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -99,51 +100,29 @@ class PaymentAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
     @admin.display(description=_("invoice (PDF)"))
     def invoice_pdf(self, payment):
         # The organisers' own way to the invoice: never through the attendee's page.
-        if payment.method != Payment.Method.INVOICE or payment.invoice_number is None:
+        if payment.invoice_id is None:
             return "—"
-        url = reverse("admin:payments_payment_invoice", args=[payment.pk])
+        url = reverse("admin:payments_invoice_pdf", args=[payment.invoice_id])
         return format_html(
             '<a href="{}" download>{}</a>',
             url,
-            gettext("Download invoice %(number)s") % {"number": payment.invoice_number},
+            gettext("Download invoice %(number)s") % {"number": payment.invoice.number},
         )
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:payment_id>/invoice/",
-                self.admin_site.admin_view(self.invoice_view),
-                name="payments_payment_invoice",
-            ),
-            *super().get_urls(),
-        ]
-
-    def invoice_view(self, request, payment_id):
-        """The invoice of a payment by invoice, for the organisers of its event's
-        organisation (the same PDF as the attendee's page gives them)."""
-        payment = (
-            self.get_queryset(request)
-            .filter(pk=payment_id, method=Payment.Method.INVOICE, invoice_number__isnull=False)
-            .select_related("registration__event__organisation", "registration__event__venue")
-            .first()
-        )
-        if payment is None or not self.has_view_permission(request, payment):
-            raise Http404
-        response = HttpResponse(build_invoice(payment), content_type="application/pdf")
-        filename = f"invoice-{payment.invoice_number}.pdf"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return private_page(response)
 
     @admin.action(description=_("Mark the selected invoices paid"))
     def mark_paid(self, request, queryset):
         marked = skipped = 0
-        for payment in queryset:
-            if payment.method != Payment.Method.INVOICE:
+        selected = list(queryset.select_related("invoice"))
+        invoices = {payment.invoice for payment in selected}
+        for invoice in invoices:
+            if invoice is None:
                 skipped += 1
-            elif payments.mark_invoice_paid(payment=payment):
-                self.log_change(
-                    request, payment, gettext("Invoice marked paid from the back office.")
-                )
+            elif payments.mark_invoice_paid(invoice=invoice):
+                for payment in selected:
+                    if payment.invoice == invoice:
+                        self.log_change(
+                            request, payment, gettext("Invoice marked paid from the back office.")
+                        )
                 marked += 1
             else:
                 skipped += 1
@@ -151,7 +130,7 @@ class PaymentAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
             self.message_user(
                 request,
                 ngettext(
-                    "%(count)d invoice marked paid: its registration is confirmed.",
+                    "%(count)d invoice marked paid: its registrations are confirmed.",
                     "%(count)d invoices marked paid: their registrations are confirmed.",
                     marked,
                 )
@@ -162,8 +141,8 @@ class PaymentAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
             self.message_user(
                 request,
                 ngettext(
-                    "%(count)d payment left as it was (not an invoice, or already paid).",
-                    "%(count)d payments left as they were (not invoices, or already paid).",
+                    "%(count)d payment left as it was (no invoice, or already paid).",
+                    "%(count)d payments left as they were (no invoice, or already paid).",
                     skipped,
                 )
                 % {"count": skipped},
@@ -173,3 +152,90 @@ class PaymentAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
     @admin.display(description=_("event"))
     def event(self, payment):
         return payment.registration.event
+
+
+# --- Invoices and credit notes ---------------------------------------------------------------
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
+    """Invoices and credit notes as issued: read-only, their PDF as stored."""
+
+    list_display = [
+        "number",
+        "kind",
+        "buyer_name",
+        "event",
+        "status",
+        "total_gross",
+        "issued_at",
+        "due_on",
+        "paid_at",
+        "pdf_link",
+    ]
+    list_filter = ["kind", "status"]
+    list_select_related = ["event"]
+    search_fields = ["number", "buyer_name", "purchase_order_number"]
+    exclude = ["pdf", "data"]
+    readonly_fields = [
+        "organisation",
+        "event",
+        "kind",
+        "number",
+        "status",
+        "credited_invoice",
+        "issued_at",
+        "due_on",
+        "language",
+        "currency",
+        "total_net",
+        "total_vat",
+        "total_gross",
+        "buyer_name",
+        "buyer_email",
+        "purchase_order_number",
+        "regenerated_at_migration",
+        "paid_at",
+        "reminded_at",
+        "pdf_link",
+    ]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).defer("pdf")
+        organisation_ids = editable_organisations(request)
+        if organisation_ids is None:
+            return queryset
+        return queryset.filter(organisation_id__in=organisation_ids)
+
+    def has_module_permission(self, request):
+        return may_edit(request)
+
+    def has_view_permission(self, request, obj=None):
+        organisation_ids = editable_organisations(request)
+        if obj is None or organisation_ids is None:
+            return may_edit(request)
+        return obj.organisation_id in organisation_ids
+
+    @admin.display(description=_("PDF"))
+    def pdf_link(self, invoice):
+        url = reverse("admin:payments_invoice_pdf", args=[invoice.pk])
+        return format_html('<a href="{}" download>{}</a>', url, invoice.filename)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:invoice_id>/pdf/",
+                self.admin_site.admin_view(self.pdf_view),
+                name="payments_invoice_pdf",
+            ),
+            *super().get_urls(),
+        ]
+
+    def pdf_view(self, request, invoice_id):
+        """The stored PDF of an invoice or credit note, for its organisation's organisers."""
+        invoice = self.get_queryset(request).defer(None).filter(pk=invoice_id).first()
+        if invoice is None or not self.has_view_permission(request, invoice):
+            raise Http404
+        response = HttpResponse(bytes(invoice.pdf), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{invoice.filename}"'
+        return private_page(response)

@@ -17,3 +17,4 @@ class PaymentsConfig(AppConfig):
         outbox.register_builder(outbox.EVERY_KIND, emails.payment_context)
         for kind in (OutgoingEmail.Kind.INVOICE, OutgoingEmail.Kind.INVOICE_REMINDER):
             outbox.register_builder(kind, emails.invoice_extras)
+        outbox.register_builder(OutgoingEmail.Kind.CREDIT_NOTE, emails.credit_note_extras)

@@ -1,7 +1,6 @@
 """What the payment side adds to the outbox's emails (registered in payments/apps.py)."""
 
-from payments.invoice_pdf import build_invoice
-from payments.models import Payment
+from payments.models import Invoice, Payment
 from registrations.emails import EmailExtras
 from registrations.models import OutgoingEmail
 
@@ -11,20 +10,39 @@ def payment_context(email: OutgoingEmail, context: dict) -> EmailExtras | None:
     paid one for a receipt, else the latest."""
     if email.registration is None:
         return None
-    payments = Payment.objects.filter(registration=email.registration).order_by(
-        "-created_at", "-pk"
-    )
+    payments = Payment.objects.filter(registration=email.registration).select_related("invoice")
+    payments = payments.order_by("-created_at", "-pk")
     if email.kind == OutgoingEmail.Kind.PAYMENT_RECEIPT:
         payments = payments.exclude(paid_at=None).order_by("-paid_at", "-pk")
     return EmailExtras(context={"payment": payments.first()})
 
 
 def invoice_extras(email: OutgoingEmail, context: dict) -> EmailExtras | None:
-    """The invoice PDF an invoice email (or its reminder) carries."""
+    """The invoice an invoice email (or its reminder) carries: the stored PDF."""
     payment = context.get("payment")
-    if payment is None or not payment.invoice_number:
+    if payment is None or payment.invoice is None:
         return None
-    pdf = build_invoice(payment)
+    invoice = payment.invoice
     return EmailExtras(
-        attachments=[(f"invoice-{payment.invoice_number}.pdf", pdf, "application/pdf")]
+        context={"invoice": invoice},
+        attachments=[(invoice.filename, bytes(invoice.pdf), "application/pdf")],
+    )
+
+
+def credit_note_extras(email: OutgoingEmail, context: dict) -> EmailExtras | None:
+    """The latest credit note covering the registration, attached as issued."""
+    if email.registration is None:
+        return None
+    credit_note = (
+        Invoice.objects.filter(
+            kind=Invoice.Kind.CREDIT_NOTE, credited_payments__registration=email.registration
+        )
+        .order_by("-issued_at", "-pk")
+        .first()
+    )
+    if credit_note is None:
+        return None
+    return EmailExtras(
+        context={"credit_note": credit_note},
+        attachments=[(credit_note.filename, bytes(credit_note.pdf), "application/pdf")],
     )

@@ -8,21 +8,25 @@ migrations/0001_initial.py and 0003_payment_moved.py).
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.text import validate_multi_line, validate_single_line
+from events.models import Event
 from organisations.models import Organisation
 from registrations.models import Registration
 
 
 class InvoiceCounter(models.Model):
-    """The last invoice number given by an organisation in a year: the next invoice takes the
-    row under a lock and adds one, so numbers follow each other without gaps or repeats."""
+    """The last number an organisation gave in a year in one series (F: invoices, A: credit
+    notes): the next document takes the row under a lock and adds one, so numbers follow
+    each other without gaps or repeats."""
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
     )
+    series = models.CharField(_("series"), max_length=1, default="F")
     year = models.PositiveSmallIntegerField(_("year"))
     last_number = models.PositiveIntegerField(_("last number"), default=0)
 
@@ -33,12 +37,105 @@ class InvoiceCounter(models.Model):
         verbose_name_plural = _("invoice counters")
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "year"], name="invoice_counter_once_per_year"
+                fields=["organisation", "series", "year"], name="invoice_counter_once_per_year"
             )
         ]
 
     def __str__(self):
-        return f"{self.organisation_id}-{self.year}: {self.last_number}"
+        return f"{self.series}{self.organisation_id}-{self.year}: {self.last_number}"
+
+
+class Invoice(models.Model):
+    """An issued invoice or credit note (avoir): a stored document, never redrawn.
+
+    `data` holds everything printed (seller, buyer, lines, VAT, totals, terms and mentions) as
+    it stood at issue, and `pdf` the Factur-X PDF built from it once; downloads and emails
+    serve these bytes. Only the state (paid, credited) and the reminders move afterwards.
+    Written only by payments.invoicing."""
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("invoice")
+        CREDIT_NOTE = "credit_note", _("credit note")
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("issued")
+        PAID = "paid", _("paid")
+        PARTIALLY_CREDITED = "partially_credited", _("partially credited")
+        CREDITED = "credited", _("cancelled by credit note")
+
+    SERIES = {Kind.INVOICE: "F", Kind.CREDIT_NOTE: "A"}
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    event = models.ForeignKey(
+        Event, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("event")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.INVOICE)
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    status = models.CharField(
+        _("state"), max_length=20, choices=Status.choices, default=Status.ISSUED
+    )
+    # A credit note's invoice.
+    credited_invoice = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_notes",
+        verbose_name=_("credited invoice"),
+    )
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=8, default="fr")
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    total_net = models.DecimalField(_("total excluding VAT"), max_digits=10, decimal_places=2)
+    total_vat = models.DecimalField(_("VAT"), max_digits=10, decimal_places=2)
+    total_gross = models.DecimalField(_("total including VAT"), max_digits=10, decimal_places=2)
+    buyer_name = models.CharField(_("paying body"), max_length=200)
+    buyer_email = models.EmailField(_("payer's email"), blank=True)
+    purchase_order_number = models.CharField(
+        _("purchase order or commitment number"), max_length=100, blank=True
+    )
+    data = models.JSONField(_("printed data"))
+    pdf = models.BinaryField(_("PDF"))
+    regenerated_at_migration = models.BooleanField(
+        _("drawn again at migration"),
+        default=False,
+        help_text=_(
+            "Issued before invoices were stored: its PDF was drawn from the data of the day "
+            "of the migration."
+        ),
+    )
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-issued_at", "-pk"]
+        indexes = [
+            models.Index(fields=["organisation", "kind", "issued_at"], name="invoice_journal")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="invoice", credited_invoice__isnull=True)
+                | Q(kind="credit_note", credited_invoice__isnull=False),
+                name="credit_note_names_its_invoice",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.kind == self.Kind.CREDIT_NOTE
+
+    @property
+    def filename(self) -> str:
+        prefix = "credit-note" if self.is_credit_note else "invoice"
+        return f"{prefix}-{self.number}.pdf"
 
 
 class Payment(models.Model):
@@ -97,12 +194,29 @@ class Payment(models.Model):
     flag_note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
-    # Invoice / bank transfer.
-    invoice_number = models.CharField(
-        _("invoice number"), max_length=30, unique=True, null=True, blank=True
+    # Invoice / bank transfer: the payer's details as given, then the invoice issued for them
+    # (one invoice may cover the registrations of several attendees).
+    invoice = models.ForeignKey(
+        Invoice,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+        verbose_name=_("invoice"),
+    )
+    credit_note = models.ForeignKey(
+        Invoice,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credited_payments",
+        verbose_name=_("credit note"),
     )
     purchase_order_number = models.CharField(
-        _("purchase order number"), max_length=100, blank=True, validators=[validate_single_line]
+        _("purchase order or commitment number"),
+        max_length=100,
+        blank=True,
+        validators=[validate_single_line],
     )
     billing_name = models.CharField(
         _("paying body"), max_length=200, blank=True, validators=[validate_single_line]
@@ -110,8 +224,14 @@ class Payment(models.Model):
     billing_address = models.TextField(
         _("billing address"), blank=True, validators=[validate_multi_line]
     )
-    due_at = models.DateTimeField(_("due on"), null=True, blank=True)
-    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    billing_siret = models.CharField(_("payer's SIRET"), max_length=14, blank=True)
+    billing_service_code = models.CharField(
+        _("Chorus Pro service code"),
+        max_length=100,
+        blank=True,
+        validators=[validate_single_line],
+    )
+    billing_email = models.EmailField(_("payer's email"), blank=True)
 
     class Meta:
         verbose_name = _("payment")
@@ -123,6 +243,10 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.get_method_display()} #{self.pk} — {self.registration}"
+
+    @property
+    def invoice_number(self) -> str | None:
+        return self.invoice.number if self.invoice_id else None
 
 
 class StripeEvent(models.Model):

@@ -19,19 +19,23 @@ policy allows (`refund_allowed`).
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import stripe
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from organisations.models import Organisation
-from payments.models import InvoiceCounter, Payment, StripeEvent
+from organisations.invoicing import may_invoice
+from organisations.validators import clean_siret
+from payments.invoicing import InvoicingError, issue_invoice
+from payments.models import Invoice, Payment, StripeEvent
 from registrations import services
 from registrations.emails import queue_email
 from registrations.models import OutgoingEmail, Registration
@@ -585,10 +589,17 @@ def reconcile_checkouts(*, now=None, grace=timedelta(minutes=10)) -> int:
 # French public bodies pay on invoice against a purchase order. The registration waits in
 # "pending payment", holding its seat, with an invoice (payments/invoice_pdf.py); an
 # organiser marks it paid (admin or API) once the transfer arrives, which confirms it.
-# Unpaid invoices are reminded after INVOICE_REMINDER_DAYS and released after
-# INVOICE_RELEASE_DAYS (`process_unpaid_invoices`).
+# An invoice is due `payment_terms_days` after its date (the organisation's terms); unpaid, it
+# is reminded INVOICE_REMINDER_DAYS before it is due, and its seats are released
+# `unpaid_seat_release_days` after (never before it is due; never when the organisation says
+# so): `process_unpaid_invoices`.
 
-BILLING_FIELDS = {"billing_name": 200, "billing_address": 1000, "purchase_order_number": 100}
+BILLING_FIELDS = {
+    "billing_name": 200,
+    "billing_address": 1000,
+    "purchase_order_number": 100,
+    "billing_service_code": 100,
+}
 
 
 @dataclass
@@ -596,10 +607,19 @@ class BillingDetails:
     billing_name: str
     billing_address: str
     purchase_order_number: str = ""
+    billing_siret: str = ""
+    billing_service_code: str = ""
+    billing_email: str = ""
 
 
-def invoice_payment_available(ticket_type) -> bool:
-    return bool(ticket_type.allows_invoice) and not ticket_type.is_free
+def invoice_payment_available(ticket_type, organisation=None) -> bool:
+    """Whether `ticket_type` may be paid on invoice: it allows it, it is not free, and its
+    organisation's legal and bank details are complete (`organisation`: the event's, when
+    the caller holds it already)."""
+    if not ticket_type.allows_invoice or ticket_type.is_free:
+        return False
+    organisation = organisation or ticket_type.event.organisation
+    return may_invoice(organisation)
 
 
 def card_payment_allowed(ticket_type) -> bool:
@@ -619,44 +639,53 @@ def clean_billing(data: dict) -> BillingDetails:
             )
         except ValidationError as error:
             errors[name] = error.messages
+    try:
+        cleaned["billing_siret"] = clean_siret(str(data.get("billing_siret") or ""))
+    except ValidationError as error:
+        errors["billing_siret"] = error.messages
+    email = str(data.get("billing_email") or "").strip()
+    if email:
+        try:
+            validate_email(email)
+            cleaned["billing_email"] = email
+        except ValidationError:
+            errors["billing_email"] = [_("Enter a valid email address.")]
     if not errors.get("billing_name") and not cleaned.get("billing_name"):
         errors["billing_name"] = [_("Enter the name of the body that pays the invoice.")]
     if not errors.get("billing_address") and not cleaned.get("billing_address"):
         errors["billing_address"] = [_("Enter the address the invoice is sent to.")]
+    if (
+        cleaned.get("billing_service_code")
+        and not cleaned.get("billing_siret")
+        and not errors.get("billing_siret")
+    ):
+        errors["billing_siret"] = [
+            _("A Chorus Pro service code goes with the SIRET of the body that pays.")
+        ]
     if errors:
         raise ValidationError(errors)
     return BillingDetails(**cleaned)
 
 
-def next_invoice_number(*, organisation: Organisation, issued_at: datetime) -> str:
-    """The next invoice number of `organisation` for the year `issued_at` falls in, in the
-    organisation's time zone ("F3-2027-0001"; past 9999, "F3-2027-10000"). Takes the year's
-    counter row under a lock; call it in the transaction that saves the invoice."""
-    year = issued_at.astimezone(organisation.zone).year
-    InvoiceCounter.objects.get_or_create(organisation=organisation, year=year)
-    counter = InvoiceCounter.objects.select_for_update().get(organisation=organisation, year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return f"F{organisation.pk}-{year}-{counter.last_number:04d}"
-
-
-def start_invoice(*, registration: Registration, billing: BillingDetails, now=None) -> Payment:
-    """Issue the invoice of a registration awaiting payment, for a ticket type that allows
-    it, and email it. Locks the registration's row, then the organisation's invoice counter
-    for the year (the invoice number is sequential). An invoice already open for the
-    registration is returned as is."""
+def start_invoice(
+    *, registration: Registration, billing: BillingDetails, group: bool = False, now=None
+) -> Payment:
+    """Record that a registration awaiting payment is paid on invoice, with the payer's
+    details, and issue its invoice (emailed) — unless `group`: the payer then waits for one
+    invoice covering several registrations, issued by an organiser (`issue_invoice`).
+    Locks the registration's row. A payment on invoice already open for the registration is
+    returned as is."""
     now = now or timezone.now()
     with transaction.atomic():
         registration = (
             Registration.objects.select_for_update(of=("self",))
-            .select_related("ticket_type", "event")
+            .select_related("ticket_type", "event__organisation")
             .get(pk=registration.pk)
         )
-        organisation = Organisation.objects.get(pk=registration.event.organisation_id)
         if registration.status != Registration.Status.PENDING_PAYMENT:
             raise PaymentError(_("This registration is not awaiting payment."))
         ticket_type = registration.ticket_type
-        if not invoice_payment_available(ticket_type):
+        if not invoice_payment_available(ticket_type, registration.event.organisation):
             raise PaymentError(_("This ticket cannot be paid on invoice."))
         existing = registration.payments.filter(
             method=Payment.Method.INVOICE, status=Payment.Status.CREATED
@@ -668,46 +697,60 @@ def start_invoice(*, registration: Registration, billing: BillingDetails, now=No
             method=Payment.Method.INVOICE,
             amount=ticket_type.price,
             currency=ticket_type.currency.upper(),
-            invoice_number=next_invoice_number(organisation=organisation, issued_at=now),
             billing_name=billing.billing_name,
             billing_address=billing.billing_address,
             purchase_order_number=billing.purchase_order_number,
+            billing_siret=billing.billing_siret,
+            billing_service_code=billing.billing_service_code,
+            billing_email=billing.billing_email,
             created_at=now,
-            due_at=now + timedelta(days=settings.INVOICE_RELEASE_DAYS),
         )
-        if registration.email:
-            queue_email(OutgoingEmail.Kind.INVOICE, registration=registration)
+        if not group:
+            try:
+                issue_invoice(payments=[payment], now=now)
+            except InvoicingError as error:
+                raise PaymentError(error.message) from error
+            payment.refresh_from_db()
     return payment
 
 
-def mark_invoice_paid(*, payment: Payment) -> bool:
-    """An organiser says the transfer for an invoice arrived: the payment is recorded as paid
-    and the registration confirmed (with its confirmation email). Locks the event's seats,
-    then the payment's row. Marking it again changes nothing and returns False. A payment
-    that arrives after the seat was released and given away is flagged "refund due"."""
+def mark_invoice_paid(*, invoice: Invoice) -> bool:
+    """An organiser says the transfer for an invoice arrived: its payments are recorded as
+    paid and their registrations confirmed (with their confirmation emails). Locks the
+    event's seats, then the invoice's and its payments' rows. Marking it again changes
+    nothing and returns False. A payment whose seat was released and given away meanwhile is
+    flagged "refund due"."""
     with transaction.atomic():
-        registration = Registration.objects.only("event_id").get(pk=payment.registration_id)
-        locked_event = services.lock_event(registration.event_id)
-        payment = (
+        locked_event = services.lock_event(invoice.event_id)
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.kind != Invoice.Kind.INVOICE:
+            raise PaymentError(_("Only invoices are marked paid."))
+        if invoice.paid_at is not None or invoice.status == Invoice.Status.CREDITED:
+            return False
+        now = timezone.now()
+        to_pay = (
             Payment.objects.select_for_update(of=("self",))
             .select_related("registration__ticket_type")
-            .get(pk=payment.pk)
+            .filter(invoice=invoice, credit_note__isnull=True)
+            .exclude(status__in=[Payment.Status.PAID, Payment.Status.REFUNDED])
+            .order_by("pk")
         )
-        if payment.method != Payment.Method.INVOICE:
-            raise PaymentError(_("Only invoices are marked paid by hand."))
-        if payment.status == Payment.Status.PAID or payment.status == Payment.Status.REFUNDED:
-            return False
-        registration = payment.registration
-        registration.event = locked_event
-        payment.status = Payment.Status.PAID
-        payment.paid_at = timezone.now()
-        if not services.confirm_paid_registration(registration=registration):
-            _flag(
-                payment,
-                Payment.Flag.REFUND_DUE,
-                "Invoice paid after the seat was released and given away: refund the body.",
-            )
-        payment.save(update_fields=["status", "paid_at", "flag", "flag_note"])
+        for payment in to_pay:
+            registration = payment.registration
+            registration.event = locked_event
+            payment.status = Payment.Status.PAID
+            payment.paid_at = now
+            if not services.confirm_paid_registration(registration=registration):
+                _flag(
+                    payment,
+                    Payment.Flag.REFUND_DUE,
+                    "Invoice paid after the seat was released and given away: refund the body.",
+                )
+            payment.save(update_fields=["status", "paid_at", "flag", "flag_note"])
+        invoice.paid_at = now
+        if invoice.status == Invoice.Status.ISSUED:
+            invoice.status = Invoice.Status.PAID
+        invoice.save(update_fields=["paid_at", "status"])
     return True
 
 
@@ -718,50 +761,85 @@ class UnpaidInvoicesReport:
 
 
 def process_unpaid_invoices(*, now=None) -> UnpaidInvoicesReport:
-    """Remind the attendees whose invoice is unpaid after INVOICE_REMINDER_DAYS (once), and
-    release the seat of those unpaid after INVOICE_RELEASE_DAYS. Safe to run often."""
+    """Remind the payers of invoices unpaid INVOICE_REMINDER_DAYS before they are due
+    (once), and release the seats of invoices unpaid `unpaid_seat_release_days` after their
+    due date (their organisation's choice; never, when it chose to keep them). Safe to run
+    often."""
     now = now or timezone.now()
     report = UnpaidInvoicesReport()
-    unpaid = Payment.objects.filter(
-        method=Payment.Method.INVOICE,
-        status=Payment.Status.CREATED,
-        registration__status=Registration.Status.PENDING_PAYMENT,
+    unpaid = Invoice.objects.filter(
+        kind=Invoice.Kind.INVOICE,
+        paid_at__isnull=True,
+        status__in=[Invoice.Status.ISSUED, Invoice.Status.PARTIALLY_CREDITED],
     )
-    release_before = now - timedelta(days=settings.INVOICE_RELEASE_DAYS)
-    for payment_id, event_id in unpaid.filter(created_at__lte=release_before).values_list(
-        "pk", "registration__event_id"
+    for invoice in unpaid.select_related("organisation"):
+        release_days = invoice.organisation.unpaid_seat_release_days
+        if release_days is None:
+            continue
+        today = now.astimezone(invoice.organisation.zone).date()
+        if today <= invoice.due_on + timedelta(days=release_days):
+            continue
+        report.released += _release_unpaid(invoice)
+    remind_from = (now + timedelta(days=settings.INVOICE_REMINDER_DAYS)).date()
+    for invoice_id in unpaid.filter(due_on__lte=remind_from, reminded_at__isnull=True).values_list(
+        "pk", flat=True
     ):
         with transaction.atomic():
-            locked_event = services.lock_event(event_id)
-            payment = (
-                Payment.objects.select_for_update(of=("self",))
-                .select_related("registration__ticket_type")
-                .get(pk=payment_id)
-            )
-            if payment.status != Payment.Status.CREATED:
+            invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
+            if invoice.paid_at is not None or invoice.reminded_at is not None:
                 continue
+            invoice.reminded_at = now
+            invoice.save(update_fields=["reminded_at"])
+            payment = (
+                invoice.payments.filter(credit_note__isnull=True)
+                .select_related("registration")
+                .order_by("pk")
+                .first()
+            )
+            if payment is not None:
+                queue_email(OutgoingEmail.Kind.INVOICE_REMINDER, registration=payment.registration)
+                report.reminded += 1
+    return report
+
+
+def _release_unpaid(invoice: Invoice) -> int:
+    """Release the seats an unpaid invoice still holds; their payments expire."""
+    released = 0
+    with transaction.atomic():
+        locked_event = services.lock_event(invoice.event_id)
+        to_release = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("registration__ticket_type")
+            .filter(invoice=invoice, status=Payment.Status.CREATED, credit_note__isnull=True)
+            .order_by("pk")
+        )
+        for payment in to_release:
             payment.status = Payment.Status.EXPIRED
             payment.save(update_fields=["status"])
             registration = payment.registration
             registration.event = locked_event
             if services.release_unpaid_seat(registration=registration):
                 _tell_seat_released(registration)
-                report.released += 1
-    remind_before = now - timedelta(days=settings.INVOICE_REMINDER_DAYS)
-    for payment_id in unpaid.filter(
-        created_at__lte=remind_before, reminded_at__isnull=True
-    ).values_list("pk", flat=True):
-        with transaction.atomic():
-            payment = (
-                Payment.objects.select_for_update(of=("self",))
-                .select_related("registration")
-                .get(pk=payment_id)
-            )
-            if payment.status != Payment.Status.CREATED or payment.reminded_at is not None:
-                continue
-            payment.reminded_at = now
-            payment.save(update_fields=["reminded_at"])
-            if payment.registration.email:
-                queue_email(OutgoingEmail.Kind.INVOICE_REMINDER, registration=payment.registration)
-                report.reminded += 1
-    return report
+                released += 1
+    return released
+
+
+def registration_documents(*, registration: Registration) -> list[Invoice]:
+    """The invoices and credit notes that cover `registration`, oldest first."""
+    payments = Payment.objects.filter(registration=registration)
+    return list(
+        Invoice.objects.filter(Q(payments__in=payments) | Q(credited_payments__in=payments))
+        .distinct()
+        .order_by("issued_at", "pk")
+        .defer("pdf")
+    )
+
+
+def registration_document(*, registration: Registration, number: str) -> Invoice | None:
+    """The invoice or credit note numbered `number` if it covers `registration`."""
+    payments = Payment.objects.filter(registration=registration)
+    return (
+        Invoice.objects.filter(number=number)
+        .filter(Q(payments__in=payments) | Q(credited_payments__in=payments))
+        .first()
+    )

@@ -32,6 +32,16 @@ def new_badge_token() -> str:
     return secrets.token_urlsafe(18)
 
 
+# The French VAT rates a ticket may carry (art. 278 to 281 nonies of the CGI).
+VAT_RATES = [
+    (Decimal("0.00"), _("0%")),
+    (Decimal("2.10"), _("2.1%")),
+    (Decimal("5.50"), _("5.5%")),
+    (Decimal("10.00"), _("10%")),
+    (Decimal("20.00"), _("20%")),
+]
+
+
 class TicketType(models.Model):
     class Category(models.TextChoices):
         STUDENT = "student", _("student")
@@ -59,6 +69,17 @@ class TicketType(models.Model):
         help_text=_("0 for a free ticket."),
     )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    vat_rate = models.DecimalField(
+        _("VAT rate (%)"),
+        max_digits=4,
+        decimal_places=2,
+        choices=VAT_RATES,
+        default=Decimal("0.00"),
+        help_text=_(
+            "For an organisation subject to VAT: the price above includes it. 0 when the "
+            "organisation is exempt."
+        ),
+    )
     capacity = models.PositiveIntegerField(
         _("capacity"), null=True, blank=True, help_text=_("Leave empty for no limit of its own.")
     )
@@ -378,6 +399,7 @@ class OutgoingEmail(models.Model):
         PAYMENT_EXPIRED = "payment_expired", _("payment not received")
         INVOICE = "invoice", _("invoice")
         INVOICE_REMINDER = "invoice_reminder", _("invoice reminder")
+        CREDIT_NOTE = "credit_note", _("credit note")
         PAYMENT_FLAGGED = "payment_flagged", _("payment to check (organisers)")
         PROGRAMME_UPDATE = "programme_update", _("programme change")
         PASSWORD_RESET = "password_reset", _("password reset (staff)")

@@ -13,7 +13,11 @@ urlpatterns = [
     path("events/<slug:slug>/register/done/<token:token>/", views.registered, name="registered"),
     path("r/<token:token>/", views.manage, name="manage"),
     path("r/<token:token>/payment/", views.payment_return, name="payment-return"),
-    path("r/<token:token>/invoice.pdf", views.manage_invoice, name="manage-invoice"),
+    path(
+        "r/<token:token>/documents/<str:number>.pdf",
+        views.manage_invoice,
+        name="manage-invoice",
+    ),
     path("r/<token:token>/calendar.ics", views.manage_calendar, name="manage-calendar"),
     path("r/<token:token>/badge.png", views.manage_badge, name="manage-badge"),
     path("r/<token:token>/agenda.ics", views.manage_agenda, name="manage-agenda"),

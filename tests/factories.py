@@ -29,6 +29,14 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Organisation {n}")
     slug = factory.Sequence(lambda n: f"organisation-{n}")
+    # Complete, valid legal details: an organisation that may issue invoices.
+    legal_name = factory.LazyAttribute(lambda organisation: f"{organisation.name} (établissement)")
+    address = "14 avenue Berthelot"
+    postcode = "69007"
+    city = "Lyon"
+    siret = "19691774400019"
+    iban = "FR7630001007941234567890185"
+    bic = "BDFEFRPPCCT"
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

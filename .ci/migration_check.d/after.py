@@ -11,7 +11,7 @@ from badges.tasks import build_badge_sheet
 from checkin.models import CheckIn, Checkpoint, ScannerDevice
 from events.models import SessionSpeaker
 from organisations.models import Membership, Organisation
-from payments.models import InvoiceCounter, Payment
+from payments.models import Invoice, InvoiceCounter, Payment
 
 problems = []
 if not Membership.objects.filter(user__username="migcheck", organisation__siret__gt="").exists():
@@ -46,8 +46,20 @@ stale = ContentType.objects.filter(
 ) | ContentType.objects.filter(app_label="speakers", model="sessionspeaker")
 if stale.exists():
     problems.append(f"content types left behind: {list(stale.values_list('app_label', 'model'))}")
-if not Payment.objects.filter(registration__isnull=False, invoice_number__gt="").exists():
-    problems.append("the invoices made before the move are not read through payments")
+# The invoices issued then are stored documents now, frozen at migration with their numbers.
+frozen = Invoice.objects.filter(regenerated_at_migration=True)
+if (
+    sorted(frozen.values_list("number", flat=True))
+    != sorted(
+        Payment.objects.filter(invoice__isnull=False).values_list("invoice__number", flat=True)
+    )
+    or frozen.count() != 3
+):
+    problems.append("the 3 invoices issued before are not frozen, each with its payment")
+if not frozen.filter(status=Invoice.Status.PAID, paid_at__isnull=False).exists():
+    problems.append("the invoice paid before the migration is not paid after it")
+if any(not bytes(invoice.pdf).startswith(b"%PDF") for invoice in frozen):
+    problems.append("an invoice frozen at migration has no PDF")
 if not SessionSpeaker.objects.filter(session__event__isnull=False, speaker__isnull=False).exists():
     problems.append("the demo's session roles are not read through events")
 if not CheckIn.objects.filter(registration__isnull=False, checkpoint__event__isnull=False).exists():

@@ -138,8 +138,9 @@ class RegistrationViewSet(
         again changes nothing and sends nothing."""
         registration = self.get_object()
         payment = (
-            registration.payments.filter(method=Payment.Method.INVOICE)
+            registration.payments.filter(method=Payment.Method.INVOICE, invoice__isnull=False)
             .exclude(status__in=[Payment.Status.EXPIRED, Payment.Status.FAILED])
+            .select_related("invoice")
             .order_by("-created_at", "-pk")
             .first()
         )
@@ -148,7 +149,7 @@ class RegistrationViewSet(
                 {"detail": _("This registration has no invoice to mark paid.")},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        payments.mark_invoice_paid(payment=payment)
+        payments.mark_invoice_paid(invoice=payment.invoice)
         return Response(self._read(registration))
 
     def _read(self, registration):

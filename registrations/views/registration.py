@@ -19,8 +19,6 @@ from events.ics import feeds as ics
 from events.ics.invitations import as_attachment
 from events.models import Session
 from payments import services as payments
-from payments.invoice_pdf import build_invoice
-from payments.models import Payment
 from registrations import emails, services
 from registrations.forms.registration import RegistrationForm, RenameForm, registration_is_open
 from registrations.http import private_page
@@ -136,7 +134,10 @@ def payment_return(request, token):
             {
                 "registration": registration,
                 "event": registration.event,
-                "payment": registration.payments.order_by("-created_at", "-pk").first(),
+                "payment": registration.payments.order_by("-created_at", "-pk")
+                .select_related("invoice")
+                .first(),
+                "invoice_documents": payments.registration_documents(registration=registration),
             },
         )
     )
@@ -211,7 +212,10 @@ def manage(request, token):
                 "badge_qr": _badge_qr(registration),
                 "certificate_available": certificate_available(registration=registration),
                 "card_payment_available": payments.card_payment_available(),
-                "payment": registration.payments.order_by("-created_at", "-pk").first(),
+                "payment": registration.payments.order_by("-created_at", "-pk")
+                .select_related("invoice")
+                .first(),
+                "invoice_documents": payments.registration_documents(registration=registration),
                 "paid_payments": registration.payments.exclude(paid_at=None).order_by(
                     "paid_at", "pk"
                 ),
@@ -220,20 +224,14 @@ def manage(request, token):
     )
 
 
-def manage_invoice(request, token):
-    """The invoice of the attendee's latest invoice payment, as a PDF."""
+def manage_invoice(request, token, number):
+    """An invoice or credit note of the attendee's registration, as issued (the stored PDF)."""
     registration = _registration_or_404(token)
-    payment = (
-        registration.payments.filter(method=Payment.Method.INVOICE)
-        .exclude(invoice_number=None)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    if payment is None:
+    document = payments.registration_document(registration=registration, number=number)
+    if document is None:
         raise Http404
-    payment.registration = registration
-    response = HttpResponse(build_invoice(payment), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="invoice-{payment.invoice_number}.pdf"'
+    response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
     return private_page(response)
 
 

@@ -20,6 +20,7 @@ from checkin.services import create_scanner_device
 from events.models import Event
 from events.partner_feeds import create_partner_feed
 from organisations.models import Membership
+from payments.invoicing import issue_invoice
 from payments.models import Payment
 from registrations.models import GuestListImport
 from registrations.tasks import build_badge_sheet
@@ -102,6 +103,21 @@ def build_organisation(name: str, *, mark: str = "") -> OrganisationWorld:
         flag=Payment.Flag.MISMATCH,
         flag_note=f"Montant {mark}".strip(),
     )
+    payer = RegistrationFactory(
+        ticket_type=ticket, first_name="Alex", last_name=f"Payeur {mark}".strip()
+    )
+    invoice = issue_invoice(
+        payments=[
+            Payment.objects.create(
+                registration=payer,
+                method=Payment.Method.INVOICE,
+                amount=Decimal("120.00"),
+                currency="EUR",
+                billing_name=f"Centre hospitalier {mark}".strip(),
+                billing_address="Quartier Fourchon\n13200 Arles",
+            )
+        ]
+    )
     email = OutgoingEmailFactory(registration=registration, kind="payment_flagged")
     sheet = BadgeSheet.objects.create(event=event, status=BadgeSheet.Status.QUEUED)
     guest_list = GuestListImport.objects.create(
@@ -142,6 +158,7 @@ def build_organisation(name: str, *, mark: str = "") -> OrganisationWorld:
             registration,
             invitation,
             payment,
+            invoice,
             email,
             sheet,
             guest_list,

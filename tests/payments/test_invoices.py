@@ -16,22 +16,24 @@ from rest_framework.test import APIClient
 from organisations.admin import OrganisationAdmin
 from organisations.models import Organisation
 from payments import services as payments
-from payments.invoice_pdf import build_invoice
-from payments.models import InvoiceCounter, Payment
+from payments.invoicing import next_number
+from payments.models import Invoice, InvoiceCounter, Payment
 from registrations import services
 from registrations.models import OutgoingEmail, Registration
 from tests.factories import MembershipFactory, OrganisationFactory, TicketTypeFactory
 from tests.registrations.attendee_steps import form_data, register_url
 
-SIRET = "12345678900017"
+SIRET = "19691774400019"
 IBAN = "FR7630001007941234567890185"
-VAT_MENTION = "TVA non applicable, art. 293 B du CGI"
+VAT_MENTION = "TVA non applicable, art. 293 B du Code général des impôts (CGI)"
 
 
 def invoice_ticket(**fields):
     organisation = OrganisationFactory(
         legal_name="Chaire Protection sociale et territoires",
-        address="14 avenue Berthelot\n69007 Lyon",
+        address="14 avenue Berthelot",
+        postcode="69007",
+        city="Lyon",
         siret=SIRET,
         iban=IBAN,
         bic="BDFEFRPPCCT",
@@ -82,7 +84,7 @@ def organiser_api(organisation) -> APIClient:
 def test_the_invoice_pdf_carries_the_amount_order_number_and_legal_mentions():
     payment = invoiced(invoice_ticket())
 
-    text = pdf_text(build_invoice(payment))
+    text = pdf_text(bytes(payment.invoice.pdf))
 
     assert payment.invoice_number == f"F{payment.registration.event.organisation_id}-" + (
         f"{payment.created_at.year}-0001"
@@ -94,6 +96,7 @@ def test_the_invoice_pdf_carries_the_amount_order_number_and_legal_mentions():
         VAT_MENTION,
         payment.invoice_number,
         IBAN,
+        "Facture",
         "Centre hospitalier d'Arles",
         "Chaire Protection sociale et territoires",
     ):
@@ -120,7 +123,7 @@ def test_the_ten_thousandth_invoice_of_the_year_follows_the_9999th_and_more_foll
     numbers = [invoiced(ticket, number, now=now).invoice_number for number in (1, 2, 3)]
 
     assert numbers == [f"{prefix}9999", f"{prefix}10000", f"{prefix}10001"]
-    assert Payment.objects.filter(invoice_number__startswith=prefix).count() == 3
+    assert Payment.objects.filter(invoice__number__startswith=prefix).count() == 3
 
 
 @pytest.mark.django_db
@@ -158,12 +161,13 @@ def test_choosing_invoice_on_the_form_holds_the_seat_and_emails_the_invoice(clie
     assert message.subject == f"Facture {payment.invoice_number}\u00a0: {ticket.event.title}"
     [(filename, content, mimetype)] = message.attachments
     assert (filename, mimetype) == (f"invoice-{payment.invoice_number}.pdf", "application/pdf")
+    assert content == bytes(payment.invoice.pdf)
     assert "BC-2027-0042" in pdf_text(content)
     page = client.get(registration.get_personal_url())
     assert payment.invoice_number in page.content.decode()
-    download = client.get(f"/r/{registration.manage_token}/invoice.pdf")
+    download = client.get(f"/r/{registration.manage_token}/documents/{payment.invoice_number}.pdf")
     assert download["Content-Type"] == "application/pdf"
-    assert payment.invoice_number in pdf_text(download.content)
+    assert download.content == bytes(payment.invoice.pdf)
 
 
 @pytest.mark.django_db
@@ -260,20 +264,21 @@ def test_another_organiser_does_not_see_the_invoice_in_the_admin(client):
 
 
 @pytest.mark.django_db
-def test_unpaid_invoices_are_reminded_then_released(settings):
+def test_unpaid_invoices_are_reminded_before_they_are_due_then_released_after(settings):
     settings.INVOICE_REMINDER_DAYS = 7
-    settings.INVOICE_RELEASE_DAYS = 30
-    payment = invoiced(invoice_ticket())
+    payment = invoiced(invoice_ticket())  # 30 days' terms: due 30 days after its date
     mail.outbox.clear()
     issued = payment.created_at
 
-    early = payments.process_unpaid_invoices(now=issued + timedelta(days=6))
-    reminded = payments.process_unpaid_invoices(now=issued + timedelta(days=8))
-    again = payments.process_unpaid_invoices(now=issued + timedelta(days=9))
+    early = payments.process_unpaid_invoices(now=issued + timedelta(days=22))
+    reminded = payments.process_unpaid_invoices(now=issued + timedelta(days=24))
+    again = payments.process_unpaid_invoices(now=issued + timedelta(days=25))
+    on_due_date = payments.process_unpaid_invoices(now=issued + timedelta(days=30))
 
     assert (early.reminded, reminded.reminded, again.reminded) == (0, 1, 0)
     [reminder] = mail.outbox
     assert reminder.attachments[0][2] == "application/pdf"
+    assert on_due_date.released == 0
 
     released = payments.process_unpaid_invoices(now=issued + timedelta(days=31))
 
@@ -292,7 +297,10 @@ def test_an_invalid_siret_is_refused_in_the_organisation_admin(admin_client):
         "name": organisation.name,
         "slug": organisation.slug,
         "siret": "1234",
-        "vat_mention": VAT_MENTION,
+        "vat_regime": "293B",
+        "country": "FR",
+        "payment_terms_days": "30",
+        "unpaid_seat_release_days": "0",
         "memberships-TOTAL_FORMS": "0",
         "memberships-INITIAL_FORMS": "0",
     }
@@ -301,10 +309,10 @@ def test_an_invalid_siret_is_refused_in_the_organisation_admin(admin_client):
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["siret"] == [
-        "Un numéro SIRET est composé de 14 chiffres."
+        "Ce numéro SIRET n’est pas valide\u00a0: 14 chiffres dont la clé de contrôle concorde."
     ]
-    assert Organisation.objects.get(pk=organisation.pk).siret == ""
-    assert OrganisationAdmin.fieldsets[1][1]["fields"][2] == ("siret", "vat_number")
+    assert Organisation.objects.get(pk=organisation.pk).siret == organisation.siret
+    assert "siret" in OrganisationAdmin.fieldsets[1][1]["fields"]
 
 
 @pytest.mark.django_db
@@ -314,7 +322,10 @@ def test_an_owner_sets_the_time_zone_whose_year_numbers_the_invoices(admin_clien
     data = {
         "name": organisation.name,
         "slug": organisation.slug,
-        "vat_mention": VAT_MENTION,
+        "vat_regime": "293B",
+        "country": "FR",
+        "payment_terms_days": "30",
+        "unpaid_seat_release_days": "0",
         "memberships-TOTAL_FORMS": "0",
         "memberships-INITIAL_FORMS": "0",
     }
@@ -329,7 +340,9 @@ def test_an_owner_sets_the_time_zone_whose_year_numbers_the_invoices(admin_clien
     organisation.refresh_from_db()
     assert organisation.time_zone == "America/Cayenne"
     # 02:30 UTC on 1 January is still 31 December in French Guiana.
-    number = payments.next_invoice_number(
-        organisation=organisation, issued_at=datetime(2028, 1, 1, 2, 30, tzinfo=UTC)
+    number = next_number(
+        organisation=organisation,
+        kind=Invoice.Kind.INVOICE,
+        issued_at=datetime(2028, 1, 1, 2, 30, tzinfo=UTC),
     )
     assert number == f"F{organisation.pk}-2027-0001"

@@ -39,7 +39,7 @@ def test_an_organiser_downloads_an_invoice_from_the_payments_page(client):
     _staff(client, payment.registration.event.organisation)
 
     page = _page(client.get(reverse("admin:payments_payment_change", args=[payment.pk])))
-    download = client.get(reverse("admin:payments_payment_invoice", args=[payment.pk]))
+    download = client.get(reverse("admin:payments_invoice_pdf", args=[payment.invoice_id]))
 
     assert f"Télécharger la facture {payment.invoice_number}" in page
     assert payment.registration.manage_token not in page
@@ -57,7 +57,7 @@ def test_no_one_else_downloads_the_invoice_from_the_back_office(client, who):
     else:
         _staff(client, invoice_ticket().event.organisation)
 
-    download = client.get(reverse("admin:payments_payment_invoice", args=[payment.pk]))
+    download = client.get(reverse("admin:payments_invoice_pdf", args=[payment.invoice_id]))
 
     assert download.status_code == 404
 
