@@ -46,6 +46,12 @@ stale = ContentType.objects.filter(
 ) | ContentType.objects.filter(app_label="speakers", model="sessionspeaker")
 if stale.exists():
     problems.append(f"content types left behind: {list(stale.values_list('app_label', 'model'))}")
+# The address's last line became the postcode and city.
+for organisation in Organisation.objects.exclude(postcode=""):
+    if not organisation.city or organisation.postcode in organisation.address:
+        problems.append(f"{organisation}'s postcode and city were not taken from its address")
+if not Organisation.objects.exclude(postcode="").exists():
+    problems.append("no organisation's postcode and city were taken from its address")
 # The invoices issued then are stored documents now, frozen at migration with their numbers.
 frozen = Invoice.objects.filter(regenerated_at_migration=True)
 if (
