@@ -63,7 +63,8 @@ for _name in (REGULAR, BOLD):
 pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD)
 
 SRGB_PROFILE = (FONT_DIR.parent / "color" / "sRGB.icc").read_bytes()
-WIDTH = RIGHT - LEFT
+# What the page's frame leaves between its margins (platypus frames pad 6 points a side).
+WIDTH = RIGHT - LEFT - 12
 GREY = colors.Color(0.45, 0.45, 0.45)
 LIGHT = colors.Color(0.85, 0.85, 0.85)
 
@@ -241,7 +242,7 @@ def _lines_table(data: dict) -> Table:
         for attendee in item["attendees"]:
             style.append(("SPAN", (0, len(rows)), (-1, len(rows))))
             rows.append([_para(attendee, ATTENDEE), "", "", "", ""])
-    widths = [WIDTH - 4 * 27 * mm + 8 * mm, 19 * mm, 29 * mm, 20 * mm, 32 * mm]
+    widths = [WIDTH - 100 * mm, 19 * mm, 29 * mm, 20 * mm, 32 * mm]
     return Table(rows, colWidths=widths, repeatRows=1, style=Style(style))
 
 
