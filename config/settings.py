@@ -379,4 +379,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # The factur-x library tells of each step of each invoice it embeds at INFO.
+    "loggers": {"factur-x": {"level": "WARNING"}},
 }
