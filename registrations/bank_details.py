@@ -48,14 +48,13 @@ def bank_details_extras(email: OutgoingEmail, context: dict) -> EmailExtras:
     """The email's context: the changes with their fields' names in the recipient's language,
     and the moment in the organisation's time zone, in words of the recipient's language."""
     facts = email.facts
-    changed_at = datetime.fromisoformat(facts["changed_at"])
+    local = timezone.localtime(datetime.fromisoformat(facts["changed_at"]), _zone(facts))
     return EmailExtras(
         context={
             "organisation_name": facts["organisation"],
             "changed_by": facts["changed_by"],
-            "changed_at": date_format(
-                timezone.localtime(changed_at, _zone(facts)), "DATETIME_FORMAT"
-            ),
+            "changed_on": date_format(local, "DATE_FORMAT"),
+            "changed_time": date_format(local, "TIME_FORMAT"),
             "changes": [
                 {
                     "label": Organisation._meta.get_field(change["field"]).verbose_name,

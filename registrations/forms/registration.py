@@ -214,7 +214,7 @@ class RegistrationForm(AttendeeForm):
         ),
     )
     billing_service_code = forms.CharField(
-        label=_("Chorus Pro service code"),
+        label=_("Service code (Chorus Pro)"),
         required=False,
         help_text=_(
             "If your body asks for one on its invoices in Chorus Pro; give the SIRET above "
