@@ -10,13 +10,15 @@ foreign key, so a forged id in a POST fails validation like any other wrong choi
 
 from contextvars import ContextVar
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models
 from django.utils.translation import gettext_lazy as _
 
+from organisations.invoicing import invoicing_problems
 from organisations.models import Membership, Organisation
-from organisations.selectors import organisations_edited_by
+from organisations.selectors import may_change_legal_details, organisations_edited_by
+from organisations.services import save_organisation
 
 # How each model reaches its organisation. A model missing here offers no choices to anyone
 # but superusers: scoping fails closed.
@@ -282,6 +284,13 @@ class MembershipInline(OrganisationScopedInline, admin.TabularInline):
         return request.user.is_superuser
 
 
+def warn_of_invoicing_problems(request, organisation, intro) -> None:
+    """Show, as a warning on the page, what keeps `organisation` from issuing invoices."""
+    problems = invoicing_problems(organisation)
+    if problems:
+        messages.warning(request, f"{intro} {' '.join(problems)}")
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(OrganisationScopedAdmin):
     list_display = ["name", "slug", "website"]
@@ -317,6 +326,40 @@ class OrganisationAdmin(OrganisationScopedAdmin):
             },
         ),
     ]
+    # What invoices print and what bank transfers depend on: owners and superusers only.
+    OWNER_ONLY_FIELDSETS = (1, 2)
+
+    @classmethod
+    def owner_only_fields(cls) -> list[str]:
+        fields = []
+        for index in cls.OWNER_ONLY_FIELDSETS:
+            for entry in cls.fieldsets[index][1]["fields"]:
+                fields.extend(entry if isinstance(entry, tuple) else [entry])
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not may_change_legal_details(request.user, obj):
+            readonly.extend(self.owner_only_fields())
+        return readonly
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            organisation = self.get_object(request, object_id)
+            if organisation is not None and self.has_view_permission(request, organisation):
+                warn_of_invoicing_problems(
+                    request,
+                    organisation,
+                    _(
+                        "This organisation cannot issue invoices yet, so its tickets cannot be "
+                        "paid on invoice:"
+                    ),
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        # Emails every owner when bank details change (organisations.signals).
+        save_organisation(organisation=obj, changed_by=request.user)
 
     def has_add_permission(self, request):
         return request.user.is_superuser

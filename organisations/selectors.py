@@ -23,6 +23,14 @@ class OrganisationAccess:
         )
 
     @cached_property
+    def owned(self) -> set[int]:
+        return set(
+            Membership.objects.filter(user=self.user, role=Membership.Role.OWNER).values_list(
+                "organisation_id", flat=True
+            )
+        )
+
+    @cached_property
     def staffed(self) -> set[int]:
         return set(
             Membership.objects.filter(user=self.user).values_list("organisation_id", flat=True)
@@ -49,3 +57,14 @@ def organisations_staffed_by(user) -> set[int]:
     if not user or not user.is_authenticated or not user.is_active:
         return set()
     return organisation_access(user).staffed
+
+
+def may_change_legal_details(user, organisation) -> bool:
+    """Whether `user` may change `organisation`'s legal, bank and payment-terms details:
+    superusers and its owners only (an organiser edits the programme, not the IBAN that every
+    unpaid invoice prints)."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return organisation is not None and organisation.pk in organisation_access(user).owned

@@ -10,10 +10,24 @@ class RegistrationsConfig(AppConfig):
         # The attendee's agenda feed is forgotten when their registration or sign-ups change,
         # programme changes enqueue their emails (signals.py), and an update email gets its
         # changes and invitations from programme_updates.py.
-        from registrations import emails, programme_updates, signals  # noqa: PLC0415 — ready() hook
+        # Every owner is emailed when their organisation's bank details change
+        # (bank_details.py).
+        from organisations.signals import bank_details_changed  # noqa: PLC0415 — ready() hook
+        from registrations import (  # noqa: PLC0415 — ready() hook
+            bank_details,
+            emails,
+            programme_updates,
+            signals,
+        )
         from registrations.models import OutgoingEmail  # noqa: PLC0415 — ready() hook
 
         signals.connect()
         emails.register_builder(
             OutgoingEmail.Kind.PROGRAMME_UPDATE, programme_updates.update_extras
+        )
+        bank_details_changed.connect(
+            bank_details.queue_bank_details_emails, dispatch_uid="bank-details-changed-emails"
+        )
+        emails.register_builder(
+            OutgoingEmail.Kind.BANK_DETAILS_CHANGED, bank_details.bank_details_extras
         )

@@ -83,12 +83,14 @@ def queue_email(
     speaker=None,
     user=None,
     programme_changes=(),
+    facts=None,
 ) -> OutgoingEmail:
     """Write an email to the outbox and enqueue its delivery, in the caller's transaction.
 
     The kind says what the email tells, and it is rendered for that at delivery (an
     awaiting-payment email is never sent as a confirmation). A registration is confirmed to
-    its attendee once: queueing its confirmation again returns the one already queued."""
+    its attendee once: queueing its confirmation again returns the one already queued.
+    `facts` (JSON) keeps what the email tells that no row will hold at delivery."""
     if kind == OutgoingEmail.Kind.CONFIRMATION and registration is not None:
         queued = OutgoingEmail.objects.filter(kind=kind, registration=registration).first()
         if queued is not None:
@@ -99,6 +101,7 @@ def queue_email(
         invitation=invitation,
         speaker=speaker,
         user=user,
+        facts=facts or {},
     )
     if programme_changes:
         email.programme_changes.set(programme_changes)
@@ -317,7 +320,7 @@ def render(email: OutgoingEmail) -> RenderedEmail:
             context["manage_url"] = settings.SITE_URL + email.registration.get_personal_url()
         if email.invitation is not None and not for_organisers:
             context["invitation_url"] = settings.SITE_URL + email.invitation.get_personal_url()
-        if email.user is not None:
+        if email.user is not None and email.kind == OutgoingEmail.Kind.PASSWORD_RESET:
             context["reset_url"] = password_reset_url(email.user)
         extras = []
         for builder in (*_builders.get(EVERY_KIND, ()), *_builders.get(email.kind, ())):

@@ -10,6 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.text import validate_multi_line, validate_single_line
 from events.models import Event, Session
+from organisations.models import VatRegime
 
 
 def new_token() -> str:
@@ -125,6 +127,33 @@ class TicketType(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        try:
+            organisation = self.event.organisation
+        except ObjectDoesNotExist:  # a form still missing its event: it says so itself
+            return
+        if self.vat_rate and organisation.vat_regime != VatRegime.SUBJECT:
+            raise ValidationError(
+                {
+                    "vat_rate": _(
+                        "%(organisation)s is not subject to VAT (%(regime)s): its tickets "
+                        "carry a VAT rate of 0%%. Change its VAT status first if it has become "
+                        "subject to VAT."
+                    )
+                    % {
+                        "organisation": organisation.name,
+                        "regime": organisation.get_vat_regime_display(),
+                    }
+                }
+            )
+
+    @property
+    def includes_vat(self) -> bool:
+        """Whether the price includes VAT that the public pages should state: the
+        organisation is subject to VAT (the rate may then be 0)."""
+        return self.event.organisation.vat_regime == VatRegime.SUBJECT
 
     @property
     def is_free(self) -> bool:
@@ -403,6 +432,7 @@ class OutgoingEmail(models.Model):
         PAYMENT_FLAGGED = "payment_flagged", _("payment to check (organisers)")
         PROGRAMME_UPDATE = "programme_update", _("programme change")
         PASSWORD_RESET = "password_reset", _("password reset (staff)")
+        BANK_DETAILS_CHANGED = "bank_details_changed", _("bank details changed (owners)")
 
     # Kinds sent to the event's organisers rather than to the person concerned.
     ORGANISER_KINDS = (Kind.PAYMENT_FLAGGED,)
@@ -444,6 +474,9 @@ class OutgoingEmail(models.Model):
     programme_changes = models.ManyToManyField(
         "events.ProgrammeChange", related_name="emails", blank=True
     )
+    # What an email tells that no row keeps, frozen when it is queued (a bank details change:
+    # who, when, the old and new values, already masked).
+    facts = models.JSONField(default=dict, blank=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

@@ -31,18 +31,20 @@ class TicketTypeSerializer(serializers.ModelSerializer):
     """A ticket of an event's public registration form, with its availability now.
 
     `name` and `description` are bilingual (`{"fr": "…", "en": "…"}`). `price` is a decimal
-    string ("0.00" for a free ticket) in `currency`. `sale_start` and `sale_end` bound the sale
-    (null: no bound), with the offset of the event's time zone; `is_on_sale` says whether the
-    ticket can be taken now. `seats_left` is the number of seats still free for this ticket,
-    counting the event's own capacity too (null: no limit); it is a snapshot, the seat is only
-    taken at registration. `has_waiting_list`: when no seat is left, a registration joins the
-    event's waiting list instead of being refused."""
+    string ("0.00" for a free ticket) in `currency`, VAT included; `vat_rate` is the VAT rate in
+    percent ("20.00"; "0.00" when the organisation is not subject to VAT). `sale_start` and
+    `sale_end` bound the sale (null: no bound), with the offset of the event's time zone;
+    `is_on_sale` says whether the ticket can be taken now. `seats_left` is the number of seats
+    still free for this ticket, counting the event's own capacity too (null: no limit); it is a
+    snapshot, the seat is only taken at registration. `has_waiting_list`: when no seat is left,
+    a registration joins the event's waiting list instead of being refused."""
 
     event = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     name = BilingualField("name")
     description = BilingualField("description")
     sale_start = OptionalEventTimeField("sale_start")
     sale_end = OptionalEventTimeField("sale_end")
+    vat_rate = serializers.DecimalField(max_digits=4, decimal_places=2, read_only=True)
     is_on_sale = serializers.SerializerMethodField()
     seats_left = serializers.SerializerMethodField()
     has_waiting_list = serializers.BooleanField(source="event.has_waiting_list", read_only=True)
@@ -57,6 +59,7 @@ class TicketTypeSerializer(serializers.ModelSerializer):
             "description",
             "price",
             "currency",
+            "vat_rate",
             "sale_start",
             "sale_end",
             "is_on_sale",

@@ -28,7 +28,11 @@ from events.zoned_admin import (
     ZonedDateTimeFieldsMixin,
     in_event_zone,
 )
-from organisations.admin import OrganisationScopedAdmin, OrganisationScopedInline
+from organisations.admin import (
+    OrganisationScopedAdmin,
+    OrganisationScopedInline,
+    warn_of_invoicing_problems,
+)
 from registrations.models import TicketType
 
 # Names the database triggers and constraints put in their errors.
@@ -64,7 +68,7 @@ class TicketTypeInline(
     fields = [
         ("name", "category"),
         "description",
-        ("price", "currency"),
+        ("price", "currency", "vat_rate"),
         ("capacity", "is_public", "position"),
         ("sale_start", "sale_end"),
         ("allows_card", "allows_invoice"),
@@ -107,6 +111,24 @@ class EventAdmin(EventOwnTimeZoneAdmin, OrganisationScopedAdmin, TranslationAdmi
             "Move or delete those sessions first."
         ),
     }
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            event = self.get_object(request, object_id)
+            if (
+                event is not None
+                and self.has_view_permission(request, event)
+                and event.ticket_types.filter(allows_invoice=True, price__gt=0).exists()
+            ):
+                warn_of_invoicing_problems(
+                    request,
+                    event.organisation,
+                    _(
+                        "The public form does not offer payment on invoice until the "
+                        "organisation's legal details are complete:"
+                    ),
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -33,6 +33,7 @@ from organisations.admin import (
     editable_organisations,
     may_edit,
     scope_queryset,
+    warn_of_invoicing_problems,
 )
 from registrations import emails, exports, selectors, services
 from registrations.http import private_page
@@ -66,12 +67,31 @@ class TicketTypeAdmin(EventTimeZoneAdmin, OrganisationScopedAdmin, TranslationAd
         "event",
         ("name", "category"),
         "description",
-        ("price", "currency"),
+        ("price", "currency", "vat_rate"),
         ("capacity", "is_public", "position"),
         ("sale_start", "sale_end"),
         "refundable_until_days",
         ("allows_card", "allows_invoice"),
     ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            ticket_type = self.get_object(request, object_id)
+            if (
+                ticket_type is not None
+                and self.has_view_permission(request, ticket_type)
+                and ticket_type.allows_invoice
+                and not ticket_type.is_free
+            ):
+                warn_of_invoicing_problems(
+                    request,
+                    ticket_type.event.organisation,
+                    _(
+                        "The public form does not offer payment on invoice until the "
+                        "organisation's legal details are complete:"
+                    ),
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request):
         # The counts come with the list's own query (one GROUP BY), whatever its length.

@@ -31,6 +31,7 @@ class TicketOffer:
     seats_left: int | None  # None: no limit
     is_on_sale: bool
     waiting_list: bool  # full, and the event keeps a waiting list
+    invoice_available: bool = False  # may be paid on invoice (payments.services)
 
     @property
     def is_available(self) -> bool:
@@ -65,6 +66,7 @@ def ticket_offers(event: Event) -> list[TicketOffer]:
             seats_left=(left := services.seats_left(event, ticket_type, taken)),
             is_on_sale=ticket_type.is_on_sale(now),
             waiting_list=left == 0 and event.has_waiting_list,
+            invoice_available=payments.invoice_payment_available(ticket_type, event.organisation),
         )
         for ticket_type in event.ticket_types.filter(is_public=True).order_by("position", "pk")
         if ticket_type.sale_end is None or now < ticket_type.sale_end
@@ -202,10 +204,47 @@ class RegistrationForm(AttendeeForm):
     billing_address = forms.CharField(
         label=_("Billing address"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    billing_siret = forms.CharField(
+        label=_("SIRET of the paying body"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 20}),
+        help_text=_(
+            "14 digits, printed on the invoice. Optional, but needed by public bodies that "
+            "receive their invoices through Chorus Pro."
+        ),
+    )
+    billing_service_code = forms.CharField(
+        label=_("Service code (Chorus Pro)"),
+        required=False,
+        help_text=_(
+            "If your body asks for one on its invoices in Chorus Pro; give the SIRET above "
+            "with it. Optional."
+        ),
+    )
     purchase_order_number = forms.CharField(
         label=_("Purchase order number"),
         required=False,
-        help_text=_("If your body issued one: it will be printed on the invoice. Optional."),
+        help_text=_(
+            "Your purchase order or legal commitment number, if your body issued one: it will "
+            "be printed on the invoice. Optional."
+        ),
+    )
+    billing_email = forms.CharField(
+        label=_("Email for the invoice"),
+        required=False,
+        widget=forms.EmailInput,
+        help_text=_(
+            "Where the invoice is sent, e.g. your accounts department. Optional: by default, "
+            "to your own address."
+        ),
+    )
+    invoice_group = forms.BooleanField(
+        label=_("One invoice for our group: the organisers will issue it"),
+        required=False,
+        help_text=_(
+            "Tick this if several people of your body register with the same purchase order: "
+            "your seat is held, and the organisers send one invoice for the whole group."
+        ),
     )
     consent_processing = forms.BooleanField(
         label=_(
@@ -249,14 +288,7 @@ class RegistrationForm(AttendeeForm):
 
     @property
     def offers_invoice(self) -> bool:
-        return any(
-            offer.is_available and payments.invoice_payment_available(offer.ticket_type)
-            for offer in self.tickets
-        )
-
-    @property
-    def billing_fields(self):
-        return [self[name] for name in ("billing_name", "billing_address", "purchase_order_number")]
+        return any(offer.is_available and offer.invoice_available for offer in self.tickets)
 
     @property
     def has_tickets(self) -> bool:
@@ -328,6 +360,7 @@ class RegistrationForm(AttendeeForm):
         details for an invoice."""
         self.payment_method = "card"
         self.billing = None
+        self.invoice_group = False
         if not payments.invoice_payment_available(ticket_type):
             return
         chosen = cleaned.get("payment_method") or ""
@@ -342,6 +375,7 @@ class RegistrationForm(AttendeeForm):
                 self.billing = payments.clean_billing(cleaned)
             except ValidationError as error:
                 self.add_service_errors(error)
+            self.invoice_group = bool(cleaned.get("invoice_group"))
 
     def pays_on_invoice(self, registration) -> bool:
         return (

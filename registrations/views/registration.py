@@ -19,6 +19,7 @@ from events.ics import feeds as ics
 from events.ics.invitations import as_attachment
 from events.models import Session
 from payments import services as payments
+from payments.models import Payment
 from registrations import emails, services
 from registrations.forms.registration import RegistrationForm, RenameForm, registration_is_open
 from registrations.http import private_page
@@ -84,7 +85,9 @@ def _register_and_invoice(form):
             already_registered = error
         else:
             if form.pays_on_invoice(registration):
-                payments.start_invoice(registration=registration, billing=form.billing)
+                payments.start_invoice(
+                    registration=registration, billing=form.billing, group=form.invoice_group
+                )
             return registration
     raise already_registered
 
@@ -118,6 +121,11 @@ def registered(request, slug, token):
                 "event": registration.event,
                 "sessions": _signed_up_sessions(registration),
                 "card_payment_available": payments.card_payment_available(),
+                "awaits_group_invoice": registration.payments.filter(
+                    method=Payment.Method.INVOICE,
+                    status=Payment.Status.CREATED,
+                    invoice__isnull=True,
+                ).exists(),
             },
         )
     )

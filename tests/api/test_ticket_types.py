@@ -57,6 +57,7 @@ def test_a_partner_reads_the_tickets_of_a_colloquium_with_their_availability(ano
             "description": {"fr": "Sur justificatif.", "en": ""},
             "price": "15.00",
             "currency": "EUR",
+            "vat_rate": "0.00",
             "sale_start": "2026-01-05T09:00:00+01:00",
             "sale_end": "2099-05-19T23:59:00+02:00",
             "is_on_sale": True,

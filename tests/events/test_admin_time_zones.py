@@ -141,6 +141,7 @@ def test_a_ticket_sale_window_typed_on_the_event_form_uses_the_zone_typed_with_i
             "ticket_types-0-category": "student",
             "ticket_types-0-price": "0",
             "ticket_types-0-currency": "EUR",
+            "ticket_types-0-vat_rate": "0.00",
             "ticket_types-0-position": "0",
             "ticket_types-0-sale_start_0": "01/04/2027",
             "ticket_types-0-sale_start_1": "10:00",
