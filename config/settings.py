@@ -332,8 +332,10 @@ STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 PHOTO_MAX_PIXELS = max(env_int("PHOTO_MAX_PIXELS", 25_000_000), 1)
 
 PAYMENT_HOLD_MINUTES = min(max(env_int("PAYMENT_HOLD_MINUTES", 30), 30), 24 * 60)
-# Invoices (bank transfer): a reminder after INVOICE_REMINDER_DAYS, the seat released after
-# INVOICE_RELEASE_DAYS (also the invoice's due date), by `process_unpaid_invoices`.
+# Invoices (bank transfer), by `process_unpaid_invoices`: a reminder INVOICE_REMINDER_DAYS
+# before the invoice is due. Each organisation sets its own payment terms (due date) and when
+# an unpaid seat is released after it; INVOICE_RELEASE_DAYS is now only the payment terms given
+# to new organisations (organisations.models.default_payment_terms).
 INVOICE_REMINDER_DAYS = max(env_int("INVOICE_REMINDER_DAYS", 7), 1)
 INVOICE_RELEASE_DAYS = max(env_int("INVOICE_RELEASE_DAYS", 30), 1)
 

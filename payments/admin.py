@@ -1,8 +1,12 @@
 """Back office of payments: card payments as Stripe reported them, invoices (their PDF, marking
 them paid) and the Stripe events received. Scoped like the rest (organisations/admin.py)."""
 
+from decimal import Decimal
+
+from django import forms
 from django.contrib import admin, messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
@@ -15,6 +19,12 @@ from organisations.admin import (
     may_edit,
 )
 from payments import services as payments
+from payments.invoicing import (
+    InvoicingError,
+    clean_credit_amount,
+    credit_invoice,
+    uncredited_amount,
+)
 from payments.models import Invoice, Payment
 from registrations.http import private_page
 
@@ -159,7 +169,9 @@ class PaymentAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
 
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
-    """Invoices and credit notes as issued: read-only, their PDF as stored."""
+    """Invoices and credit notes as issued: read-only, their PDF as stored. An organiser
+    cancels an unpaid invoice by a credit note (to issue a corrected one), or credits part of
+    an invoice by amount (a partial refund)."""
 
     list_display = [
         "number",
@@ -176,6 +188,7 @@ class InvoiceAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
     list_filter = ["kind", "status"]
     list_select_related = ["event"]
     search_fields = ["number", "buyer_name", "purchase_order_number"]
+    actions = ["cancel_invoices"]
     exclude = ["pdf", "data"]
     readonly_fields = [
         "organisation",
@@ -198,6 +211,7 @@ class InvoiceAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
         "paid_at",
         "reminded_at",
         "pdf_link",
+        "credit_link",
     ]
 
     def get_queryset(self, request):
@@ -221,12 +235,56 @@ class InvoiceAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
         url = reverse("admin:payments_invoice_pdf", args=[invoice.pk])
         return format_html('<a href="{}" download>{}</a>', url, invoice.filename)
 
+    @admin.display(description=_("partial credit"))
+    def credit_link(self, invoice):
+        if invoice.kind != Invoice.Kind.INVOICE or invoice.status == Invoice.Status.CREDITED:
+            return "—"
+        url = reverse("admin:payments_invoice_credit", args=[invoice.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("Credit part of this invoice"))
+
+    @admin.action(description=_("Cancel the selected invoices by a credit note"))
+    def cancel_invoices(self, request, queryset):
+        """Credit all that remains of each unpaid invoice selected; its registrations stay
+        awaiting payment, each with a fresh payment on invoice (same payer) to invoice again."""
+        cancelled = 0
+        for invoice in queryset.order_by("pk"):
+            try:
+                credit_note = payments.cancel_invoice(invoice=invoice)
+            except payments.PaymentError as error:
+                self.message_user(request, error.message, messages.WARNING)
+                continue
+            self.log_change(
+                request,
+                invoice,
+                gettext("Invoice cancelled by credit note %(number)s.")
+                % {"number": credit_note.number},
+            )
+            cancelled += 1
+        if cancelled:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d invoice cancelled by a credit note: its registrations await "
+                    "a corrected invoice.",
+                    "%(count)d invoices cancelled by credit notes: their registrations await "
+                    "corrected invoices.",
+                    cancelled,
+                )
+                % {"count": cancelled},
+                messages.SUCCESS,
+            )
+
     def get_urls(self):
         return [
             path(
                 "<int:invoice_id>/pdf/",
                 self.admin_site.admin_view(self.pdf_view),
                 name="payments_invoice_pdf",
+            ),
+            path(
+                "<int:invoice_id>/credit/",
+                self.admin_site.admin_view(self.credit_view),
+                name="payments_invoice_credit",
             ),
             *super().get_urls(),
         ]
@@ -239,3 +297,70 @@ class InvoiceAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
         response = HttpResponse(bytes(invoice.pdf), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{invoice.filename}"'
         return private_page(response)
+
+    def credit_view(self, request, invoice_id):
+        """Credit part of an invoice by amount (a partial refund, keeping a cancellation fee):
+        one credit note, at most what remains uncredited."""
+        invoice = self.get_queryset(request).defer(None).filter(pk=invoice_id).first()
+        if (
+            invoice is None
+            or invoice.kind != Invoice.Kind.INVOICE
+            or not self.has_view_permission(request, invoice)
+        ):
+            raise Http404
+        form = PartialCreditForm(request.POST or None, invoice=invoice)
+        if request.method == "POST" and form.is_valid():
+            try:
+                credit_note = credit_invoice(invoice=invoice, amount=form.cleaned_data["amount"])
+            except InvoicingError as error:
+                form.add_error("amount", error.message)
+            else:
+                self.log_change(
+                    request,
+                    invoice,
+                    gettext("Partial credit note %(number)s of %(amount)s %(currency)s.")
+                    % {
+                        "number": credit_note.number,
+                        "amount": credit_note.total_gross,
+                        "currency": credit_note.currency,
+                    },
+                )
+                self.message_user(
+                    request,
+                    gettext("Credit note %(number)s issued and emailed to the payer.")
+                    % {"number": credit_note.number},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:payments_invoice_change", args=[invoice.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Credit part of invoice %(number)s") % {"number": invoice.number},
+            "original": invoice,
+            "remaining": form.remaining,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/payments/invoice/credit.html", context)
+
+
+class PartialCreditForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount to credit, including VAT"),
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        help_text=_("What goes back to the payer; what you keep stays invoiced."),
+    )
+
+    def __init__(self, *args, invoice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invoice = invoice
+        self.remaining = uncredited_amount(invoice)
+
+    def clean_amount(self):
+        try:
+            return clean_credit_amount(self.invoice, self.cleaned_data["amount"])
+        except InvoicingError as error:
+            raise forms.ValidationError(error.message) from error

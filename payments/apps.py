@@ -13,6 +13,7 @@ class PaymentsConfig(AppConfig):
         from registrations.models import OutgoingEmail  # noqa: PLC0415 — ready() hook
 
         registrations.on_cancellation(services.refund_cancelled_registration)
+        registrations.on_cancellation(services.credit_cancelled_registration)
         # Every email about a registration may speak of its payment; the invoice's is attached.
         outbox.register_builder(outbox.EVERY_KIND, emails.payment_context)
         for kind in (OutgoingEmail.Kind.INVOICE, OutgoingEmail.Kind.INVOICE_REMINDER):

@@ -1,5 +1,7 @@
 """What the payment side adds to the outbox's emails (registered in payments/apps.py)."""
 
+from django.db.models import Q
+
 from payments.models import Invoice, Payment
 from registrations.emails import EmailExtras
 from registrations.models import OutgoingEmail
@@ -30,12 +32,16 @@ def invoice_extras(email: OutgoingEmail, context: dict) -> EmailExtras | None:
 
 
 def credit_note_extras(email: OutgoingEmail, context: dict) -> EmailExtras | None:
-    """The latest credit note covering the registration, attached as issued."""
+    """The latest credit note covering the registration (its lines, or a partial credit by
+    amount of its invoice), attached as issued."""
     if email.registration is None:
         return None
+    registration = email.registration
     credit_note = (
-        Invoice.objects.filter(
-            kind=Invoice.Kind.CREDIT_NOTE, credited_payments__registration=email.registration
+        Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE)
+        .filter(
+            Q(credited_payments__registration=registration)
+            | Q(credited_invoice__payments__registration=registration, credited_payments=None)
         )
         .order_by("-issued_at", "-pk")
         .first()

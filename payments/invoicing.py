@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from organisations.invoicing import invoicing_problems
@@ -214,8 +214,11 @@ def document_data(
     payments,
     language: str,
     credited_invoice: Invoice | None = None,
+    lines: list[dict] | None = None,
 ) -> dict:
-    """Everything an invoice or credit note prints, as plain data (JSON)."""
+    """Everything an invoice or credit note prints, as plain data (JSON). A credit note
+    prints the lines of its invoice for `payments`, or the `lines` given (a partial credit
+    by amount, which credits no payment)."""
     issued_on = _local_date(issued_at, organisation.time_zone)
     terms = terms_data(organisation, issued_on=issued_on)
     if credited_invoice is None:
@@ -223,7 +226,8 @@ def document_data(
         lines = line_data(payments, language=language, vat_applies=vat_applies)
         buyer = buyer_data(payments[0])
     else:
-        lines = credited_lines(credited_invoice, payments)
+        if lines is None:
+            lines = credited_lines(credited_invoice, payments)
         buyer = credited_invoice.data["buyer"]
         terms["due_on"] = None
     breakdown, totals = totals_data(lines)
@@ -233,7 +237,7 @@ def document_data(
         "number": number,
         "language": language,
         "issued_on": issued_on.isoformat(),
-        "currency": payments[0].currency.upper(),
+        "currency": payments[0].currency.upper() if payments else credited_invoice.currency,
         "seller": seller_data(organisation),
         "buyer": buyer,
         "event": {
@@ -271,6 +275,14 @@ def _store(*, kind, number, issued_at, organisation, event, payments, language, 
         language=language,
         credited_invoice=credited,
     )
+    return _save(
+        data, organisation=organisation, event=event, issued_at=issued_at, credited=credited
+    )
+
+
+def _save(data: dict, *, organisation, event, issued_at, credited=None) -> Invoice:
+    """Store a document's data and its PDF, drawn once from that data."""
+    kind, number, language = data["kind"], data["number"], data["language"]
     buyer = data["buyer"]
     return Invoice.objects.create(
         organisation=organisation,
@@ -279,12 +291,12 @@ def _store(*, kind, number, issued_at, organisation, event, payments, language, 
         number=number,
         credited_invoice=credited,
         issued_at=issued_at,
-        due_on=data["terms"]["due_on"],
+        due_on=date.fromisoformat(data["terms"]["due_on"]) if data["terms"]["due_on"] else None,
         language=language,
         currency=data["currency"],
-        total_net=data["totals"]["net"],
-        total_vat=data["totals"]["vat"],
-        total_gross=data["totals"]["gross"],
+        total_net=Decimal(data["totals"]["net"]),
+        total_vat=Decimal(data["totals"]["vat"]),
+        total_gross=Decimal(data["totals"]["gross"]),
         buyer_name=buyer["name"],
         buyer_email=buyer["email"],
         purchase_order_number=buyer["purchase_order_number"],
@@ -347,13 +359,144 @@ def issue_invoice(*, payments: list[Payment], now=None) -> Invoice:
     return invoice
 
 
-def credit_invoice(*, invoice: Invoice, payments=None, now=None) -> Invoice | None:
-    """Issue the credit note of `invoice` for `payments` (all its payments not yet credited
-    when None) and email it to the payer. Returns None when they are all credited already: a
-    second call, or a second cancellation racing the first, issues nothing more.
+# --- Crediting -------------------------------------------------------------------------------
+#
+# A credit note (avoir) credits its invoice's lines for some of its payments (a cancelled
+# registration; the organiser's "cancel invoice" credits them all), or an amount (a partial
+# refund). What an invoice's credit notes add up to never exceeds the invoice: the last credit
+# note takes what remains of each rate to the cent, so that the cents each credit note's own
+# rounding left do not pile up.
 
-    Locks the invoice's row first, so that two cancellations credit a payment once."""
+
+def _by_rate(breakdown: list[dict]) -> dict[Decimal, tuple[Decimal, Decimal]]:
+    return {
+        Decimal(item["rate"]): (Decimal(item["net"]), Decimal(item["vat"])) for item in breakdown
+    }
+
+
+def uncredited_by_rate(invoice: Invoice) -> dict[Decimal, list[Decimal]]:
+    """What no credit note of `invoice` has credited yet, per VAT rate: [net, VAT]."""
+    remaining = {
+        rate: [net, vat] for rate, (net, vat) in _by_rate(invoice.data["vat_breakdown"]).items()
+    }
+    for note in Invoice.objects.filter(credited_invoice=invoice).only("data"):
+        for rate, (net, vat) in _by_rate(note.data["vat_breakdown"]).items():
+            left = remaining.setdefault(rate, [Decimal("0"), Decimal("0")])
+            left[0] -= net
+            left[1] -= vat
+    return remaining
+
+
+def uncredited_amount(invoice: Invoice) -> Decimal:
+    """What remains of `invoice` to credit, including VAT."""
+    return sum((net + vat for net, vat in uncredited_by_rate(invoice).values()), Decimal("0"))
+
+
+def _net_of(amount: Decimal, rate: Decimal) -> Decimal:
+    """The net amount whose VAT at `rate`, rounded to the cent, makes `amount` with it."""
+    first = (amount / (1 + rate / 100)).quantize(CENT, rounding=ROUND_HALF_UP)
+    for step in (0, -1, 1, -2, 2):
+        net = first + step * CENT
+        if net + (net * rate / 100).quantize(CENT, rounding=ROUND_HALF_UP) == amount:
+            return net
+    return first
+
+
+def _close(data: dict, remaining: dict, *, tolerance: Decimal) -> None:
+    """Make the credit note `data` credit exactly what remains of its invoice: per rate, the
+    net and VAT left, the rounding cents (at most `tolerance`) going on the rate's last line.
+    InvoicingError if the lines ask for more (or less) than that."""
+    breakdown = []
+    for rate, (net, vat) in sorted(remaining.items()):
+        lines = [line for line in data["lines"] if Decimal(line["vat_rate"]) == rate]
+        gap = net - sum((Decimal(line["net"]) for line in lines), Decimal("0"))
+        if not lines:
+            if net or vat:
+                raise InvoicingError(_("What remains of this invoice cannot be credited so."))
+            continue
+        if abs(gap) > tolerance:
+            raise InvoicingError(
+                _("This credit note would credit more than what remains of invoice %(number)s.")
+                % {"number": data["credited_invoice"]["number"]}
+            )
+        lines[-1]["net"] = money(Decimal(lines[-1]["net"]) + gap)
+        breakdown.append({"rate": money(rate), "net": money(net), "vat": money(vat)})
+    net = sum((Decimal(item["net"]) for item in breakdown), Decimal("0"))
+    vat = sum((Decimal(item["vat"]) for item in breakdown), Decimal("0"))
+    data["vat_breakdown"] = breakdown
+    data["totals"] = {"net": money(net), "vat": money(vat), "gross": money(net + vat)}
+
+
+def partial_credit_line(invoice: Invoice, amount: Decimal) -> dict:
+    """The one line of a partial credit by amount (including VAT), at the invoice's VAT
+    rate. An invoice with several rates is refused rather than split: which rate a refund
+    falls under is the organiser's to say, by crediting the registrations' lines."""
+    rates = [Decimal(item["rate"]) for item in invoice.data["vat_breakdown"]]
+    if len(rates) != 1:
+        raise InvoicingError(
+            _(
+                "Invoice %(number)s has several VAT rates: a partial credit by amount cannot "
+                "say which one it falls under. Cancel the registrations to credit instead."
+            )
+            % {"number": invoice.number}
+        )
+    [rate] = rates
+    net = _net_of(amount, rate)
+    with translation.override(invoice.language):
+        description = _("Partial credit of invoice %(number)s") % {"number": invoice.number}
+    return {
+        "description": description,
+        "attendees": [],
+        "registration_ids": [],
+        "payment_ids": [],
+        "quantity": 1,
+        "unit_price_gross": money(amount),
+        "unit_price_net": str(net.quantize(UNIT)),
+        "vat_rate": money(rate),
+        "net": money(net),
+    }
+
+
+def clean_credit_amount(invoice: Invoice, amount) -> Decimal:
+    """A partial credit's amount (including VAT), checked: positive, in cents, never more
+    than what remains of the invoice. Raises InvoicingError with the reason."""
+    try:
+        amount = Decimal(str(amount))
+    except ArithmeticError as error:
+        raise InvoicingError(_("Enter an amount, such as 20.00.")) from error
+    if not amount.is_finite() or amount <= 0:
+        raise InvoicingError(_("Enter an amount greater than zero."))
+    if amount != amount.quantize(CENT):
+        raise InvoicingError(_("Enter an amount in cents at most, such as 20.50."))
+    remaining = uncredited_amount(invoice)
+    if amount > remaining:
+        raise InvoicingError(
+            _("At most %(remaining)s %(currency)s of invoice %(number)s remains to credit.")
+            % {
+                "remaining": money(remaining),
+                "currency": invoice.currency,
+                "number": invoice.number,
+            }
+        )
+    return amount
+
+
+def credit_invoice(*, invoice: Invoice, payments=None, amount=None, now=None) -> Invoice | None:
+    """Issue a credit note of `invoice` and email it to the payer:
+    - by default, for `payments` (all its payments not yet credited when None): the lines the
+      invoice printed for them. Returns None when they are all credited already: a second
+      call, or a second cancellation racing the first, issues nothing more;
+    - with `amount` (including VAT), one line "Partial credit of invoice F…" at the invoice's
+      VAT rate (refused with several rates), at most what remains uncredited. When it credits
+      all that remains, it also credits the payments still open.
+    The invoice becomes "partially credited", or "credited" once nothing remains. Raises
+    InvoicingError on a document that is not an invoice, a bad amount, or more than remains.
+
+    Locks the invoice's row first, so that two cancellations credit a payment once; then the
+    payments', then the organisation's credit note counter."""
     now = now or timezone.now()
+    if amount is not None and payments is not None:
+        raise ValueError("credit_invoice takes payments or an amount, not both")
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if invoice.kind != Invoice.Kind.INVOICE:
@@ -364,13 +507,23 @@ def credit_invoice(*, invoice: Invoice, payments=None, now=None) -> Invoice | No
             .filter(invoice=invoice, credit_note__isnull=True)
             .order_by("pk")
         )
-        if payments is not None:
-            open_payments = open_payments.filter(pk__in=[payment.pk for payment in payments])
-        to_credit = list(open_payments)
-        if not to_credit:
-            return None
+        still_open = list(open_payments)
+        if amount is not None:
+            amount = clean_credit_amount(invoice, amount)
+            to_credit, lines = [], [partial_credit_line(invoice, amount)]
+        else:
+            if payments is not None:
+                wanted = {payment.pk for payment in payments}
+                to_credit = [payment for payment in still_open if payment.pk in wanted]
+            else:
+                to_credit = still_open
+            if not to_credit:
+                return None
+            lines = None
+        remaining = uncredited_by_rate(invoice)
+        remaining_gross = sum((net + vat for net, vat in remaining.values()), Decimal("0"))
         organisation = Organisation.objects.get(pk=invoice.organisation_id)
-        credit_note = _store(
+        data = document_data(
             kind=Invoice.Kind.CREDIT_NOTE,
             number=next_number(
                 organisation=organisation, kind=Invoice.Kind.CREDIT_NOTE, issued_at=now
@@ -380,16 +533,38 @@ def credit_invoice(*, invoice: Invoice, payments=None, now=None) -> Invoice | No
             event=invoice.event,
             payments=to_credit,
             language=invoice.language,
+            credited_invoice=invoice,
+            lines=lines,
+        )
+        closing = (
+            amount == remaining_gross if amount is not None else len(to_credit) == len(still_open)
+        )
+        if closing:
+            notes = Invoice.objects.filter(credited_invoice=invoice).count()
+            # A closing amount is what remains to the cent: its net and VAT are what remain.
+            tolerance = remaining_gross if amount is not None else CENT * max(notes, 1)
+            _close(data, remaining, tolerance=tolerance)
+            to_credit = still_open
+        elif Decimal(data["totals"]["gross"]) > remaining_gross:
+            raise InvoicingError(
+                _("This credit note would credit more than what remains of invoice %(number)s.")
+                % {"number": invoice.number}
+            )
+        credit_note = _save(
+            data,
+            organisation=organisation,
+            event=invoice.event,
+            issued_at=now,
             credited=invoice,
         )
         Payment.objects.filter(pk__in=[payment.pk for payment in to_credit]).update(
             credit_note=credit_note
         )
-        still_open = Payment.objects.filter(invoice=invoice, credit_note__isnull=True).exists()
-        invoice.status = (
-            Invoice.Status.PARTIALLY_CREDITED if still_open else Invoice.Status.CREDITED
-        )
+        invoice.status = Invoice.Status.CREDITED if closing else Invoice.Status.PARTIALLY_CREDITED
         invoice.save(update_fields=["status"])
-        first = to_credit[0].registration
-        queue_email(OutgoingEmail.Kind.CREDIT_NOTE, registration=first)
+        addressee = (to_credit or still_open or [None])[0]
+        if addressee is None:
+            addressee = invoice.payments.select_related("registration").order_by("pk").first()
+        if addressee is not None and addressee.registration.email:
+            queue_email(OutgoingEmail.Kind.CREDIT_NOTE, registration=addressee.registration)
     return credit_note

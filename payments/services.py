@@ -34,7 +34,13 @@ from django.utils.translation import gettext as _
 
 from organisations.invoicing import may_invoice
 from organisations.validators import clean_siret
-from payments.invoicing import InvoicingError, issue_invoice
+from payments.invoicing import (
+    InvoicingError,
+    credit_invoice,
+    issue_invoice,
+    money,
+    uncredited_amount,
+)
 from payments.models import Invoice, Payment, StripeEvent
 from registrations import services
 from registrations.emails import queue_email
@@ -754,6 +760,136 @@ def mark_invoice_paid(*, invoice: Invoice) -> bool:
     return True
 
 
+# --- Credit notes ----------------------------------------------------------------------------
+
+CREDITABLE = [Payment.Status.CREATED, Payment.Status.PAID]
+
+
+def credit_cancelled_registration(registration: Registration) -> None:
+    """Credit what a cancelled registration was invoiced: a credit note for its lines of
+    each invoice that covers it (partial when the invoice covers others, a group; the whole
+    invoice otherwise), emailed to the payer. Its payment awaiting a group invoice (none
+    issued yet) just expires. A payment whose invoice was paid keeps its status and is
+    flagged "refund due" (a bank transfer back, by the organisers).
+
+    Registered in payments/apps.py to run after each cancellation, a repeated or racing one
+    included: `credit_invoice` locks the invoice and credits a payment once."""
+    on_invoice = Payment.objects.filter(registration=registration, method=Payment.Method.INVOICE)
+    on_invoice.filter(status=Payment.Status.CREATED, invoice__isnull=True).update(
+        status=Payment.Status.EXPIRED
+    )
+    invoices = Invoice.objects.filter(
+        pk__in=on_invoice.filter(credit_note__isnull=True, status__in=CREDITABLE).values(
+            "invoice_id"
+        )
+    ).order_by("pk")
+    for invoice in invoices:
+        with transaction.atomic():
+            to_credit = list(
+                on_invoice.filter(invoice=invoice, credit_note__isnull=True, status__in=CREDITABLE)
+            )
+            try:
+                credit_note = credit_invoice(invoice=invoice, payments=to_credit)
+            except InvoicingError as error:
+                # The organisers credited part of the invoice by amount already: what is left
+                # is theirs to settle. The cancellation stands.
+                logger.warning(
+                    "Cancelled registration %s: invoice %s not credited: %s",
+                    registration.pk,
+                    invoice.number,
+                    error.message,
+                )
+                _flag_credited(
+                    to_credit, f"Registration cancelled; {error.message}", paid_only=True
+                )
+                continue
+            if credit_note is None:
+                continue  # another cancellation credited them
+            credited = Payment.objects.filter(credit_note=credit_note, registration=registration)
+            _flag_credited(
+                list(credited),
+                f"Registration cancelled after invoice {invoice.number} was paid; credit note "
+                f"{credit_note.number} issued: refund {money(credit_note.total_gross)} "
+                f"{credit_note.currency} by bank transfer.",
+            )
+
+
+def _flag_credited(payments: list[Payment], note: str, *, paid_only: bool = False) -> None:
+    """Credited payments: an unpaid one expires, a paid one is flagged "refund due"."""
+    for payment in Payment.objects.select_for_update().filter(pk__in=[p.pk for p in payments]):
+        if payment.status == Payment.Status.PAID:
+            _flag(payment, Payment.Flag.REFUND_DUE, note)
+            payment.save(update_fields=["flag", "flag_note"])
+        elif payment.status == Payment.Status.CREATED and not paid_only:
+            payment.status = Payment.Status.EXPIRED
+            payment.save(update_fields=["status"])
+
+
+def cancel_invoice(*, invoice: Invoice, now=None) -> Invoice:
+    """The organiser cancels an unpaid invoice (wrong payer, order number, price): a credit
+    note credits all its remaining lines, and each registration it covered that still awaits
+    payment gets a fresh payment on invoice with the same payer details and amount, awaiting
+    its corrected invoice (`issue_invoice`). The seats stay held. Returns the credit note.
+    Raises PaymentError for a credit note, a paid or an already credited invoice."""
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.kind != Invoice.Kind.INVOICE:
+            raise PaymentError(_("Only an invoice can be cancelled by a credit note."))
+        if invoice.paid_at is not None:
+            raise PaymentError(
+                _(
+                    "Invoice %(number)s is paid: credit part of it by amount, or cancel the "
+                    "registrations it covers."
+                )
+                % {"number": invoice.number}
+            )
+        if invoice.status == Invoice.Status.CREDITED:
+            raise PaymentError(
+                _("Invoice %(number)s is already cancelled by a credit note.")
+                % {"number": invoice.number}
+            )
+        try:
+            try:
+                credit_note = credit_invoice(invoice=invoice, now=now)
+            except InvoicingError:
+                # Part of it was credited by amount before: credit what remains, by amount.
+                credit_note = credit_invoice(
+                    invoice=invoice, amount=uncredited_amount(invoice), now=now
+                )
+        except InvoicingError as error:
+            raise PaymentError(error.message) from error
+        if credit_note is None:
+            raise PaymentError(
+                _("Invoice %(number)s has nothing left to credit.") % {"number": invoice.number}
+            )
+        credited = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("registration")
+            .filter(credit_note=credit_note)
+            .order_by("pk")
+        )
+        for payment in credited:
+            if payment.status != Payment.Status.CREATED:
+                continue
+            payment.status = Payment.Status.EXPIRED
+            payment.save(update_fields=["status"])
+            if payment.registration.status != Registration.Status.PENDING_PAYMENT:
+                continue
+            Payment.objects.create(
+                registration=payment.registration,
+                method=Payment.Method.INVOICE,
+                amount=payment.amount,
+                currency=payment.currency,
+                billing_name=payment.billing_name,
+                billing_address=payment.billing_address,
+                purchase_order_number=payment.purchase_order_number,
+                billing_siret=payment.billing_siret,
+                billing_service_code=payment.billing_service_code,
+                billing_email=payment.billing_email,
+            )
+    return credit_note
+
+
 @dataclass
 class UnpaidInvoicesReport:
     reminded: int = 0
@@ -761,44 +897,52 @@ class UnpaidInvoicesReport:
 
 
 def process_unpaid_invoices(*, now=None) -> UnpaidInvoicesReport:
-    """Remind the payers of invoices unpaid INVOICE_REMINDER_DAYS before they are due
-    (once), and release the seats of invoices unpaid `unpaid_seat_release_days` after their
-    due date (their organisation's choice; never, when it chose to keep them). Safe to run
-    often."""
+    """Follow the payment terms of unpaid invoices (their organisation's): remind the payer
+    INVOICE_REMINDER_DAYS before the due date (once), and release the seats still held
+    `unpaid_seat_release_days` after it — never before the invoice is due, never when the
+    organisation left that empty (it keeps them until an organiser cancels). Days are counted
+    in the organisation's time zone. Safe to run often."""
     now = now or timezone.now()
     report = UnpaidInvoicesReport()
     unpaid = Invoice.objects.filter(
         kind=Invoice.Kind.INVOICE,
         paid_at__isnull=True,
         status__in=[Invoice.Status.ISSUED, Invoice.Status.PARTIALLY_CREDITED],
-    )
-    for invoice in unpaid.select_related("organisation"):
+        # Only those still holding a seat: a released invoice is neither reminded nor released.
+        payments__status=Payment.Status.CREATED,
+        payments__credit_note__isnull=True,
+    ).distinct()
+    for invoice in unpaid.select_related("organisation").defer("pdf", "data"):
         release_days = invoice.organisation.unpaid_seat_release_days
-        if release_days is None:
+        if release_days is None or invoice.due_on is None:
             continue
         today = now.astimezone(invoice.organisation.zone).date()
-        if today <= invoice.due_on + timedelta(days=release_days):
+        if today > invoice.due_on + timedelta(days=release_days):
+            report.released += _release_unpaid(invoice)
+    reminder = timedelta(days=settings.INVOICE_REMINDER_DAYS)
+    # A day's margin for the time zones; each invoice is then checked on its own calendar.
+    candidates = unpaid.filter(
+        due_on__lte=(now + reminder + timedelta(days=1)).date(), reminded_at__isnull=True
+    )
+    for invoice in candidates.select_related("organisation").defer("pdf", "data"):
+        if now.astimezone(invoice.organisation.zone).date() + reminder < invoice.due_on:
             continue
-        report.released += _release_unpaid(invoice)
-    remind_from = (now + timedelta(days=settings.INVOICE_REMINDER_DAYS)).date()
-    for invoice_id in unpaid.filter(due_on__lte=remind_from, reminded_at__isnull=True).values_list(
-        "pk", flat=True
-    ):
         with transaction.atomic():
-            invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
+            invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
             if invoice.paid_at is not None or invoice.reminded_at is not None:
                 continue
-            invoice.reminded_at = now
-            invoice.save(update_fields=["reminded_at"])
             payment = (
-                invoice.payments.filter(credit_note__isnull=True)
+                invoice.payments.filter(status=Payment.Status.CREATED, credit_note__isnull=True)
                 .select_related("registration")
                 .order_by("pk")
                 .first()
             )
-            if payment is not None:
-                queue_email(OutgoingEmail.Kind.INVOICE_REMINDER, registration=payment.registration)
-                report.reminded += 1
+            if payment is None:
+                continue
+            invoice.reminded_at = now
+            invoice.save(update_fields=["reminded_at"])
+            queue_email(OutgoingEmail.Kind.INVOICE_REMINDER, registration=payment.registration)
+            report.reminded += 1
     return report
 
 
@@ -826,20 +970,20 @@ def _release_unpaid(invoice: Invoice) -> int:
 
 def registration_documents(*, registration: Registration) -> list[Invoice]:
     """The invoices and credit notes that cover `registration`, oldest first."""
-    payments = Payment.objects.filter(registration=registration)
-    return list(
-        Invoice.objects.filter(Q(payments__in=payments) | Q(credited_payments__in=payments))
-        .distinct()
-        .order_by("issued_at", "pk")
-        .defer("pdf")
-    )
+    return list(_documents_of(registration).distinct().order_by("issued_at", "pk").defer("pdf"))
 
 
 def registration_document(*, registration: Registration, number: str) -> Invoice | None:
     """The invoice or credit note numbered `number` if it covers `registration`."""
+    return _documents_of(registration).filter(number=number).first()
+
+
+def _documents_of(registration: Registration):
+    """Its invoices, the credit notes of its lines, and the partial credits by amount of its
+    invoices (which credit no one's lines): not the credit notes of others' lines."""
     payments = Payment.objects.filter(registration=registration)
-    return (
-        Invoice.objects.filter(number=number)
-        .filter(Q(payments__in=payments) | Q(credited_payments__in=payments))
-        .first()
-    )
+    return Invoice.objects.filter(
+        Q(payments__in=payments)
+        | Q(credited_payments__in=payments)
+        | Q(credited_invoice__payments__in=payments, credited_payments=None)
+    ).distinct()
