@@ -133,7 +133,11 @@ def test_cancelling_one_agent_of_a_group_invoice_credits_their_line_only():
     assert invoice.status == Invoice.Status.PARTIALLY_CREDITED
     assert credit_note.total_gross == Decimal("80.00")
     assert [line["attendees"] for line in credit_note.data["lines"]] == [["Dominique Martin 1"]]
-    assert "1 x 80,00 € — 80,00 €" in pdf_text(bytes(credit_note.pdf))
+    text = pdf_text(bytes(credit_note.pdf))
+    assert "Dominique Martin 1" in text
+    assert "Dominique Martin 0" not in text
+    assert "Dominique Martin 2" not in text
+    assert "80,00 €" in text.replace("\u00a0", " ").replace("\u202f", " ")
     # The others still owe their part, and do not see another's credit note.
     assert first.payments.get().credit_note is None
     assert payments.registration_documents(registration=first) == [invoice]
