@@ -80,11 +80,13 @@ def test_the_totals_of_an_event_count_invoiced_paid_credited_and_outstanding(col
 
 
 def test_the_invoice_list_shows_the_events_totals_and_offers_only_the_organisers_events(
-    organiser, colloquium
+    organiser, colloquium, django_assert_max_num_queries
 ):
     event = colloquium["event"]
 
-    page = organiser.get(reverse(CHANGELIST), {"event__id__exact": event.pk}).content.decode()
+    with django_assert_max_num_queries(20):
+        page = organiser.get(reverse(CHANGELIST), {"event__id__exact": event.pk})
+    page = page.content.decode()
     whole = organiser.get(reverse(CHANGELIST)).content.decode()
 
     assert "480,00" in page
