@@ -47,7 +47,7 @@ def journal_documents(invoices, *, event=None, start: date | None = None, end: d
     if end is not None:
         after = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
         invoices = invoices.filter(issued_at__lt=after)
-    return invoices.select_related("credited_invoice").order_by("issued_at", "pk")
+    return invoices.order_by("issued_at", "pk")
 
 
 @dataclass
@@ -87,7 +87,7 @@ def journal_line(document: Invoice) -> JournalLine:
         issued_on=date.fromisoformat(data["issued_on"]),
         number=document.number,
         kind=document.get_kind_display(),
-        credited_invoice=document.credited_invoice.number if document.credited_invoice else "",
+        credited_invoice=(data.get("credited_invoice") or {}).get("number", ""),
         event=data.get("event", {}).get("title", ""),
         payer=buyer.get("name", "") or document.buyer_name,
         payer_siret=buyer.get("siret", ""),

@@ -17,7 +17,9 @@ CENT = Decimal("0.01")
 def managed_invoices(user) -> QuerySet[Invoice]:
     """The invoices and credit notes of `user`'s organisations (all of them for superusers),
     with their event and credited invoice, without their PDF bytes."""
-    queryset = Invoice.objects.select_related("event", "credited_invoice").defer("pdf")
+    queryset = Invoice.objects.select_related("event", "credited_invoice").defer(
+        "pdf", "credited_invoice__pdf", "credited_invoice__data"
+    )
     organisation_ids = organiser_scope(user)
     if organisation_ids is None:
         return queryset

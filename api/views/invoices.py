@@ -15,6 +15,7 @@ from api.views.base import ApiViewMixin
 from api.views.registrations import FORBIDDEN, IsOrganiser, OrganiserSchema
 from payments import group_invoices, selectors
 from payments.group_invoices import BILLING_FIELDS
+from payments.models import Invoice
 from payments.services import clean_billing
 from registrations.http import private_page
 from registrations.selectors import managed_registrations
@@ -90,7 +91,8 @@ class InvoiceViewSet(
         """The stored PDF of the invoice or credit note: the same bytes the payer received,
         never drawn again."""
         invoice = self.get_object()
-        content = selectors.managed_invoices(request.user).defer(None).get(pk=invoice.pk).pdf
+        # get_object found it among the user's invoices; now its bytes alone.
+        content = Invoice.objects.filter(pk=invoice.pk).values_list("pdf", flat=True).get()
         response = HttpResponse(bytes(content), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{invoice.filename}"'
         return private_page(response)
