@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from events.models import Event, Session, SessionSpeaker
 from events.selectors import published_events, visible_events
+from payments.models import Invoice
 from registrations.models import Invitation, Registration, TicketType
 from registrations.selectors import managed_events
 
@@ -159,3 +160,19 @@ class InvitationFilter(FilterSet):
     class Meta:
         model = Invitation
         fields = ["event", "ticket_type", "answer"]
+
+
+class InvoiceFilter(FilterSet):
+    event = django_filters.ModelChoiceFilter(
+        queryset=_managed_events, to_field_name="slug", label="Slug of the event."
+    )
+    status = django_filters.ChoiceFilter(
+        choices=Invoice.Status.choices, label="State of the invoice or credit note."
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=Invoice.Kind.choices, label="Invoice or credit note."
+    )
+
+    class Meta:
+        model = Invoice
+        fields = ["event", "status", "kind"]

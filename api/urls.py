@@ -5,6 +5,7 @@ from api.views.base import NotFoundView
 from api.views.checkin import CheckInView, CheckpointListView, OfflineBundleView
 from api.views.events import EventViewSet
 from api.views.invitations import InvitationViewSet
+from api.views.invoices import InvoiceViewSet
 from api.views.partner_feeds import PartnerFeedViewSet
 from api.views.registrations import RegistrationViewSet
 from api.views.sessions import SessionViewSet
@@ -18,6 +19,7 @@ router.register("speakers", SpeakerViewSet, basename="speaker")
 router.register("ticket-types", TicketTypeViewSet, basename="ticket-type")
 router.register("registrations", RegistrationViewSet, basename="registration")
 router.register("invitations", InvitationViewSet, basename="invitation")
+router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("partner-feeds", PartnerFeedViewSet, basename="partner-feed")
 
 app_name = "api"

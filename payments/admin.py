@@ -1,23 +1,30 @@
 """Back office of payments: card payments as Stripe reported them, invoices (their PDF, marking
-them paid) and the Stripe events received. Scoped like the rest (organisations/admin.py)."""
+them paid, the totals of an event, the sales journal and the ZIP of an event's documents) and
+the Stripe events received. Scoped like the rest (organisations/admin.py)."""
 
 from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminDateWidget
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from events.models import Event
 from organisations.admin import (
     ReadOnlyAdmin,
     ScopedChoicesMixin,
     editable_organisations,
     may_edit,
+    scope_queryset,
 )
+from payments import journal, selectors
 from payments import services as payments
 from payments.invoicing import (
     InvoicingError,
@@ -166,6 +173,41 @@ class PaymentAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
 
 # --- Invoices and credit notes ---------------------------------------------------------------
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class JournalForm(forms.Form):
+    event = forms.ModelChoiceField(
+        label=_("event"),
+        queryset=Event.objects.none(),
+        required=False,
+        help_text=_("Leave empty for the documents of every event."),
+    )
+    start = forms.DateField(label=_("issued from"), required=False, widget=AdminDateWidget)
+    end = forms.DateField(label=_("issued until"), required=False, widget=AdminDateWidget)
+    format = forms.ChoiceField(
+        label=_("format"),
+        choices=[
+            ("csv", _("CSV (separated by “;”, decimal commas in French)")),
+            ("xlsx", _("Excel workbook (XLSX)")),
+            ("zip", _("ZIP: every PDF of the event and the journal (CSV)")),
+        ],
+        initial="csv",
+    )
+
+    def __init__(self, *args, events, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["event"].queryset = events
+
+    def clean(self):
+        cleaned_data = super().clean()
+        start, end = cleaned_data.get("start"), cleaned_data.get("end")
+        if start and end and end < start:
+            self.add_error("end", gettext("The end of the period comes before its start."))
+        if cleaned_data.get("format") == "zip" and not cleaned_data.get("event"):
+            self.add_error("event", gettext("Choose the event whose documents go in the ZIP."))
+        return cleaned_data
+
 
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
@@ -185,9 +227,16 @@ class InvoiceAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
         "paid_at",
         "pdf_link",
     ]
-    list_filter = ["kind", "status"]
+    list_filter = ["event", "status", "kind"]
     list_select_related = ["event"]
-    search_fields = ["number", "buyer_name", "purchase_order_number"]
+    search_fields = [
+        "number",
+        "buyer_name",
+        "buyer_email",
+        "purchase_order_number",
+        "credited_invoice__number",
+    ]
+    change_list_template = "admin/payments/invoice/change_list.html"
     actions = ["cancel_invoices"]
     exclude = ["pdf", "data"]
     readonly_fields = [
@@ -274,6 +323,24 @@ class InvoiceAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
                 messages.SUCCESS,
             )
 
+    def scoped_events(self, request):
+        return scope_queryset(Event.objects.order_by("-start"), editable_organisations(request))
+
+    def changelist_view(self, request, extra_context=None):
+        """With the list filtered by event: that event's totals (invoiced, paid, credited,
+        outstanding), from the same documents as its sales journal."""
+        extra_context = extra_context or {}
+        event_id = request.GET.get("event__id__exact", "")
+        event = None
+        if event_id.isdigit() and len(event_id) < 19:
+            event = self.scoped_events(request).filter(pk=event_id).first()
+        if event is not None:
+            extra_context["totals_event"] = event
+            extra_context["totals"] = selectors.invoice_totals(
+                self.get_queryset(request).filter(event=event)
+            )
+        return super().changelist_view(request, extra_context=extra_context)
+
     def get_urls(self):
         return [
             path(
@@ -286,8 +353,59 @@ class InvoiceAdmin(ReadOnlyAdmin, ScopedChoicesMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.credit_view),
                 name="payments_invoice_credit",
             ),
+            path(
+                "journal/",
+                self.admin_site.admin_view(self.journal_view),
+                name="payments_invoice_journal",
+            ),
             *super().get_urls(),
         ]
+
+    def journal_view(self, request):
+        """The sales journal (CSV or XLSX) of the user's organisations' documents, for an
+        event and/or a period, or the ZIP of an event's documents with their journal."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = JournalForm(
+            request.GET if "format" in request.GET else None,
+            initial={"event": request.GET.get("event")},
+            events=self.scoped_events(request),
+        )
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            documents = journal.journal_documents(
+                self.get_queryset(request),
+                event=data["event"],
+                start=data["start"],
+                end=data["end"],
+            )
+            name = "-".join(
+                [
+                    gettext("sales-journal"),
+                    data["event"].slug if data["event"] else gettext("all"),
+                    timezone.localdate().isoformat(),
+                ]
+            )
+            if data["format"] == "zip":
+                content = journal.journal_zip(documents.defer(None))
+                content_type = "application/zip"
+            elif data["format"] == "xlsx":
+                content = journal.journal_xlsx(journal.journal_lines(documents))
+                content_type = XLSX
+            else:
+                content = journal.journal_csv(journal.journal_lines(documents))
+                content_type = "text/csv; charset=utf-8"
+            response = HttpResponse(content, content_type=content_type)
+            response["Content-Disposition"] = f'attachment; filename="{name}.{data["format"]}"'
+            return private_page(response)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Sales journal"),
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/payments/invoice/journal.html", context)
 
     def pdf_view(self, request, invoice_id):
         """The stored PDF of an invoice or credit note, for its organisation's organisers."""

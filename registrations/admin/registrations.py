@@ -36,6 +36,7 @@ from organisations.admin import (
     warn_of_invoicing_problems,
 )
 from registrations import emails, exports, selectors, services
+from registrations.admin.group_invoices import issue_group_invoice
 from registrations.http import private_page
 from registrations.models import (
     Invitation,
@@ -222,7 +223,13 @@ class RegistrationAdmin(KeptRecordAdmin):
     ]
     list_select_related = ["event", "ticket_type"]
     search_fields = ["first_name", "last_name", "email", "organisation"]
-    actions = ["cancel_registrations", "export_csv", "reissue_badges", "download_badges"]
+    actions = [
+        "cancel_registrations",
+        "export_csv",
+        "reissue_badges",
+        "download_badges",
+        issue_group_invoice,
+    ]
     action_form = RegistrationActionForm
     change_list_template = "admin/registrations/registration/change_list.html"
     readonly_on_change = [

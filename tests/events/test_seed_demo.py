@@ -1,19 +1,24 @@
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
-from io import StringIO
+from decimal import Decimal
+from io import BytesIO, StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from modeltranslation.translator import translator
+from pypdf import PdfReader
 
 from checkin.models import Checkpoint
 from events.demo import DEMO_EVENTS
 from events.models import Event, Room, Session, SessionSpeaker, Track, Venue
+from organisations.invoicing import invoicing_problems
 from organisations.models import Organisation
+from payments.models import Invoice
+from payments.services import invoice_payment_available
 from registrations import services
-from registrations.models import Invitation, Registration, TicketType
+from registrations.models import Invitation, OutgoingEmail, Registration, TicketType
 from speakers.models import Speaker
 from tests.factories import PARIS, SessionFactory
 
@@ -209,7 +214,7 @@ def test_seed_demo_reports_what_is_ready_in_french():
     speakers = Speaker.objects.filter(session_roles__isnull=False).distinct().count()
     assert output == (
         f"Événements de démonstration prêts\u00a0: 2 événements, {sessions} sessions, "
-        f"{speakers} intervenants, 5 types de billet, 9 inscriptions, 5 invitations.\n"
+        f"{speakers} intervenants, 6 types de billet, 12 inscriptions, 5 invitations.\n"
     )
 
 
@@ -223,9 +228,13 @@ def test_seed_demo_opens_registration_for_the_colloquium_and_a_guest_list_for_th
     assert sorted(public.values_list("category", flat=True)) == [
         "elected",
         "professional",
+        "professional",
         "student",
     ]
-    assert all(ticket.is_on_sale() and ticket.is_free for ticket in public)
+    assert all(ticket.is_on_sale() for ticket in public)
+    assert [ticket.name_fr for ticket in public if not ticket.is_free] == [
+        "Tarif organismes publics"
+    ]
     assert not TicketType.objects.get(event=ceremony).is_public
     assert Registration.objects.filter(event=colloquium, status="confirmed").count() == 6
     answers = sorted(Invitation.objects.filter(event=ceremony).values_list("answer", flat=True))
@@ -353,3 +362,38 @@ def test_seed_demo_sets_up_the_door_entrance_and_one_list_per_workshop():
         workshops.values_list("pk", flat=True)
     )
     assert Checkpoint.objects.filter(event__slug=CEREMONY).count() == 1
+
+
+def test_seed_demo_shows_the_whole_invoice_path_once():
+    seed_demo()
+    seed_demo()  # idempotent: nothing is issued twice
+
+    colloquium = Event.objects.get(slug=COLLOQUIUM)
+    organisation = colloquium.organisation
+    assert invoicing_problems(organisation) == []
+    paid_ticket = TicketType.objects.get(event=colloquium, name_fr="Tarif organismes publics")
+    assert (paid_ticket.price, paid_ticket.vat_rate) == (Decimal("120.00"), Decimal("20.00"))
+    assert paid_ticket.allows_card
+    assert invoice_payment_available(paid_ticket)
+
+    invoice = Invoice.objects.get(event=colloquium, kind="invoice", status="issued")
+    credit_note = Invoice.objects.get(event=colloquium, kind="credit_note")
+    assert Invoice.objects.filter(event=colloquium).count() == 3
+    assert sorted(invoice.payments.values_list("registration__last_name", flat=True)) == [
+        "Garnier",
+        "Moreau",
+    ]
+    assert invoice.total_gross == Decimal("240.00")
+    assert invoice.total_net == Decimal("200.00")
+    assert invoice.purchase_order_number == "EJ-2027-000123"
+    assert credit_note.credited_invoice.status == "credited"
+    assert credit_note.total_gross == Decimal("120.00")
+    cancelled = credit_note.credited_payments.get().registration
+    assert (cancelled.last_name, cancelled.status) == ("Roussel", "cancelled")
+    for document in (invoice, credit_note):
+        text = "\n".join(
+            page.extract_text() for page in PdfReader(BytesIO(bytes(document.pdf))).pages
+        )
+        assert document.number in text
+        assert "19691774400019" in text
+    assert not OutgoingEmail.objects.filter(registration__event=colloquium).exists()
