@@ -14,6 +14,7 @@ from api.throttling import WriteRateThrottle
 from api.views.base import ApiViewMixin
 from api.views.registrations import FORBIDDEN, IsOrganiser, OrganiserSchema
 from payments import group_invoices, selectors
+from payments import services as payments
 from payments.group_invoices import BILLING_FIELDS
 from payments.models import Invoice
 from payments.services import clean_billing
@@ -96,6 +97,21 @@ class InvoiceViewSet(
         response = HttpResponse(bytes(content), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{invoice.filename}"'
         return private_page(response)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, *args, **kwargs):
+        """Cancel an unpaid invoice by a credit note, emailed to the payer: it credits all that
+        remains of the invoice (every registration it covers). Those still awaiting payment
+        keep their seats, each with a fresh payment on invoice with the same payer details,
+        awaiting the corrected invoice (`POST /api/v1/invoices/`). A paid invoice, a credit
+        note or an invoice already cancelled is refused (400)."""
+        invoice = self.get_object()
+        try:
+            payments.cancel_invoice(invoice=invoice)
+        except payments.PaymentError as error:
+            raise exceptions.ValidationError({"detail": error.message}) from error
+        return Response(self._read(invoice))
 
     def _read(self, invoice):
         fresh = self.get_queryset().get(pk=invoice.pk)

@@ -152,32 +152,6 @@ class RegistrationViewSet(
         payments.mark_invoice_paid(invoice=payment.invoice)
         return Response(self._read(registration))
 
-    @extend_schema(request=None)
-    @action(detail=True, methods=["post"], url_path="cancel-invoice")
-    def cancel_invoice(self, request, *args, **kwargs):
-        """Cancel the registration's unpaid invoice by a credit note, emailed to the payer:
-        it credits all that remains of the invoice (every registration it covers). Those
-        still awaiting payment keep their seats, each with a fresh payment on invoice with
-        the same payer details, awaiting the corrected invoice. A paid invoice is refused
-        (cancel the registration, or credit part of it in the back office)."""
-        registration = self.get_object()
-        payment = (
-            registration.payments.filter(method=Payment.Method.INVOICE, invoice__isnull=False)
-            .select_related("invoice")
-            .order_by("-created_at", "-pk")
-            .first()
-        )
-        if payment is None:
-            return Response(
-                {"detail": _("This registration has no invoice to cancel.")},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        try:
-            payments.cancel_invoice(invoice=payment.invoice)
-        except payments.PaymentError as error:
-            return Response({"detail": error.message}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(self._read(registration))
-
     def _read(self, registration):
         fresh = self.get_queryset().get(pk=registration.pk)
         return self.read_serializer_class(fresh, context=self.get_serializer_context()).data

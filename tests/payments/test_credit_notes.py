@@ -260,14 +260,16 @@ def test_cancelling_an_invoice_through_the_api_and_its_refusals():
     ticket = invoice_ticket()
     payment = invoiced(ticket)
     api = organiser_api(ticket.event.organisation)
-    url = f"/api/v1/registrations/{payment.registration.pk}/cancel-invoice/"
+    url = f"/api/v1/invoices/{payment.invoice_id}/cancel/"
 
     first = api.post(url)
     again = api.post(url)
     stranger = organiser_api(OrganisationFactory()).post(url)
 
     assert first.status_code == 200
-    assert first.json()["status"] == "pending_payment"
+    assert first.json()["status"] == "credited"
+    payment.registration.refresh_from_db()
+    assert payment.registration.status == "pending_payment"
     assert again.status_code == 400
     assert again.json()["detail"] == (
         f"La facture {payment.invoice_number} est déjà annulée par un avoir."
@@ -277,17 +279,15 @@ def test_cancelling_an_invoice_through_the_api_and_its_refusals():
 
     paid = invoiced(ticket, 2)
     payments.mark_invoice_paid(invoice=paid.invoice)
-    refused = api.post(f"/api/v1/registrations/{paid.registration.pk}/cancel-invoice/")
+    refused = api.post(f"/api/v1/invoices/{paid.invoice_id}/cancel/")
     assert refused.status_code == 400
     assert paid.invoice_number in refused.json()["detail"]
     assert not credit_notes_of(paid.invoice).exists()
 
-    awaiting = payments.start_invoice(
-        registration=attendee(ticket, 3), billing=payments.clean_billing(billing()), group=True
-    )
-    none = api.post(f"/api/v1/registrations/{awaiting.registration.pk}/cancel-invoice/")
-    assert none.status_code == 400
-    assert none.json() == {"detail": "Cette inscription n’a pas de facture à annuler."}
+    credit_note = credit_notes_of(payment.invoice).get()
+    not_an_invoice = api.post(f"/api/v1/invoices/{credit_note.pk}/cancel/")
+    assert not_an_invoice.status_code == 400
+    assert set(not_an_invoice.json()) == {"detail"}
 
 
 # --- Partial credit by amount -----------------------------------------------------------------

@@ -78,6 +78,7 @@ def test_the_reminder_comes_a_week_before_the_due_date_and_names_it_in_french(se
     assert reminder.subject.startswith("Relance")
     assert payment.invoice_number in reminder.subject
     assert "20 avril 2027" in reminder.body
+    assert "libère la place" in reminder.body
     [(_filename, content, _mimetype)] = reminder.attachments
     assert content == bytes(payment.invoice.pdf)
 
@@ -101,6 +102,18 @@ def test_an_organisation_that_keeps_unpaid_seats_never_has_them_released():
     assert registration_status(payment) == Registration.Status.PENDING_PAYMENT
     payment.refresh_from_db()
     assert payment.status == Payment.Status.CREATED
+
+
+@pytest.mark.django_db
+def test_the_reminder_of_an_organisation_that_keeps_unpaid_seats_threatens_no_release(settings):
+    settings.INVOICE_REMINDER_DAYS = 7
+    hospital_terms(grace=None)
+
+    payments.process_unpaid_invoices(now=day(43))
+
+    [reminder] = mail.outbox
+    assert "Le paiement est dû au plus tard le 20 avril 2027." in reminder.body
+    assert "libère la place" not in reminder.body
 
 
 @pytest.mark.django_db
