@@ -16,6 +16,7 @@ class RegistrationsConfig(AppConfig):
         from registrations import (  # noqa: PLC0415 — ready() hook
             bank_details,
             emails,
+            privacy,
             programme_updates,
             signals,
         )
@@ -31,3 +32,7 @@ class RegistrationsConfig(AppConfig):
         emails.register_builder(
             OutgoingEmail.Kind.BANK_DETAILS_CHANGED, bank_details.bank_details_extras
         )
+        # The attendee's rights (privacy.py): an email change's confirmation link, the links
+        # sent again from the lost-link page.
+        emails.register_builder(OutgoingEmail.Kind.EMAIL_CHANGE, privacy.email_change_extras)
+        emails.register_builder(OutgoingEmail.Kind.LOST_LINKS, privacy.lost_links_extras)

@@ -342,7 +342,11 @@ def render(email: OutgoingEmail) -> RenderedEmail:
             attachments.append(invite)
         for extra in extras:
             attachments.extend(extra.attachments)
-    recipients = organiser_addresses(event) if for_organisers else [person.email]
+    # An email change is confirmed from the new address, which only the email's facts hold.
+    to_address = (
+        email.facts.get("to_address") if email.kind == OutgoingEmail.Kind.EMAIL_CHANGE else ""
+    )
+    recipients = organiser_addresses(event) if for_organisers else [to_address or person.email]
     return RenderedEmail(
         subject=subject,
         text=text,

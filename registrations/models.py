@@ -248,6 +248,15 @@ class Registration(models.Model):
     consent_processing_at = models.DateTimeField(_("data processing accepted at"), null=True)
     consent_photos = models.BooleanField(_("agrees to be photographed"), default=False)
     consent_news = models.BooleanField(_("wants news of future events"), default=False)
+    # When the attendee withdrew a consent from their page (registrations/privacy.py).
+    consent_photos_withdrawn_at = models.DateTimeField(
+        _("photo consent withdrawn at"), null=True, blank=True, editable=False
+    )
+    consent_news_withdrawn_at = models.DateTimeField(
+        _("news consent withdrawn at"), null=True, blank=True, editable=False
+    )
+    # Set once the personal data is anonymised (registrations.privacy.erase_registration).
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
     manage_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     # What the badge's QR code holds; reissuing a badge replaces it (the old one then scans as
     # unknown). Separate from the manage token: a badge shown at the door opens nothing.
@@ -382,6 +391,8 @@ class Invitation(models.Model):
     reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
     last_reminded_at = models.DateTimeField(_("last reminded at"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Set once the personal data is anonymised (registrations.privacy).
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("invitation")
@@ -433,6 +444,8 @@ class OutgoingEmail(models.Model):
         PROGRAMME_UPDATE = "programme_update", _("programme change")
         PASSWORD_RESET = "password_reset", _("password reset (staff)")
         BANK_DETAILS_CHANGED = "bank_details_changed", _("bank details changed (owners)")
+        EMAIL_CHANGE = "email_change", _("email change to confirm")
+        LOST_LINKS = "lost_links", _("personal links sent again")
 
     # Kinds sent to the event's organisers rather than to the person concerned.
     ORGANISER_KINDS = (Kind.PAYMENT_FLAGGED,)

@@ -4,6 +4,7 @@ import common.converters  # noqa: F401  (registers the "token" path converter)
 from checkin.views import attendance as attendance_views
 from checkin.views import scanner as checkin_views
 from registrations.views import invitations as invitation_views
+from registrations.views import privacy as privacy_views
 from registrations.views import registration as views
 
 app_name = "registrations"
@@ -22,6 +23,26 @@ urlpatterns = [
     path("r/<token:token>/badge.png", views.manage_badge, name="manage-badge"),
     path("r/<token:token>/agenda.ics", views.manage_agenda, name="manage-agenda"),
     path("invitations/<token:token>/", invitation_views.invitation, name="invitation"),
+    # The attendee's rights over their data (registrations/privacy.py).
+    path("r/<token:token>/my-data/", privacy_views.privacy_page, name="privacy"),
+    path("r/<token:token>/my-data.json", privacy_views.privacy_data, name="privacy-data"),
+    path(
+        "r/<token:token>/my-data/email/<str:signature>/",
+        privacy_views.email_change,
+        name="privacy-email",
+    ),
+    path(
+        "invitations/<token:token>/my-data/",
+        privacy_views.invitation_privacy,
+        name="invitation-privacy",
+    ),
+    path(
+        "invitations/<token:token>/my-data.json",
+        privacy_views.invitation_privacy_data,
+        name="invitation-privacy-data",
+    ),
+    path("my-data/erased/", privacy_views.erased, name="erased"),
+    path("my-links/", privacy_views.lost_link, name="lost-link"),
     path("checkin/", checkin_views.scanner, name="scanner"),
     path(
         "checkin/sw.js",
