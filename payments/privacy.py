@@ -3,7 +3,7 @@ and what an erasure anonymises. Registered in PaymentsConfig.ready().
 
 Kept on erasure, by law: invoices and credit notes with their payer details (they are frozen
 documents, kept for the accounting period). Anonymised: the payer details still held on the
-payments themselves when they name the person, the organisers' notes, and the payloads Stripe
+payments themselves (the invoice keeps its own copy), the organisers' notes, and the payloads Stripe
 sent about their payments (each event keeps its id and type, so a late redelivery is still
 recognised and ignored)."""
 
@@ -70,7 +70,8 @@ def person_payments(subject) -> dict[str, list[dict]]:
 def erase_payments(erasure) -> None:
     payments = list(Payment.objects.filter(registration_id__in=erasure.registration_ids))
     for payment in payments:
-        changed = [name for name in _BILLING_FIELDS if erasure.mentions(getattr(payment, name))]
+        # The invoice issued for them keeps its frozen copy of these (kept by law).
+        changed = [name for name in _BILLING_FIELDS if getattr(payment, name)]
         for name in changed:
             setattr(payment, name, "")
         if payment.flag_note:

@@ -477,6 +477,8 @@ def _identifying_values(people: Iterable) -> tuple[list[str], list[str]]:
     them (full names, addresses). Values of one or two letters identify nobody."""
     values, identifiers = set(), set()
     for person in people:
+        if person.erased_at is not None:  # already anonymised: nothing of theirs is left
+            continue
         for name in ("first_name", "last_name", "email", *_PERSONAL_TEXT):
             value = (getattr(person, name, "") or "").strip()
             if len(value) >= 3 and value != ERASED_NAME:
