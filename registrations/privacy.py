@@ -556,6 +556,9 @@ def _erase_elsewhere(erasure: Erasure) -> None:
     _erase_task_results(erasure)
     _erase_login_attempts(erasure)
     _erase_guest_list_files(erasure)
+    # AUDIT HOOK: once the `audit` app (below this one) is merged, anonymise its entries here:
+    # audit.services.anonymise_entries(content_type=<Registration>, ids=registration_ids,
+    # values=identifiers), the same for Invitation and the person's payments.
 
 
 def _anonymise_registration(registration: Registration, now) -> None:
