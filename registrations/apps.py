@@ -21,6 +21,7 @@ class RegistrationsConfig(AppConfig):
             signals,
         )
         from registrations.models import OutgoingEmail  # noqa: PLC0415 — ready() hook
+        from speakers.privacy import on_speaker_erasure  # noqa: PLC0415 — ready() hook
 
         signals.connect()
         emails.register_builder(
@@ -36,3 +37,4 @@ class RegistrationsConfig(AppConfig):
         # sent again from the lost-link page.
         emails.register_builder(OutgoingEmail.Kind.EMAIL_CHANGE, privacy.email_change_extras)
         emails.register_builder(OutgoingEmail.Kind.LOST_LINKS, privacy.lost_links_extras)
+        on_speaker_erasure(privacy.erase_speaker_traces)

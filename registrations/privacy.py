@@ -649,3 +649,19 @@ def _erase_guest_list_files(erasure: Erasure) -> None:
             upload.preview_errors = preview
             upload.import_errors = imported
             upload.save(update_fields=["content", "preview_errors", "import_errors"])
+
+
+def erase_speaker_traces(speaker, values: list[str]) -> None:
+    """What this app holds of an erased speaker (speakers.privacy.on_speaker_erasure): the
+    facts and errors of the outbox's emails to them, nothing more queued; the admin's history
+    of their profile without their name."""
+    emails = OutgoingEmail.objects.filter(speaker=speaker)
+    emails.filter(status=OutgoingEmail.Status.QUEUED).update(
+        status=OutgoingEmail.Status.SUPERSEDED, leased_until=None
+    )
+    emails.update(facts={}, last_error="")
+    own = Q(content_type=ContentType.objects.get_for_model(speaker), object_id=str(speaker.pk))
+    mentions = Q(pk__in=[])
+    for value in values:
+        mentions |= Q(object_repr__icontains=value) | Q(change_message__icontains=value)
+    LogEntry.objects.filter(own | mentions).update(object_repr=ERASED_NAME, change_message="")

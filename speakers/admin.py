@@ -1,13 +1,20 @@
 """Speakers in the back office, scoped to the user's organisations like the programme."""
 
-from django.contrib import admin
+import json
+
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
+from common.forms import ErasureReasonForm
 from organisations.admin import OrganisationScopedAdmin
 from speakers.forms import SpeakerAdminForm
 from speakers.models import Speaker
+from speakers.privacy import erase_speaker, speaker_data
 from speakers.services import remove_speaker_photo, set_speaker_photo
 
 
@@ -42,6 +49,7 @@ class SpeakerAdmin(OrganisationScopedAdmin, TranslationAdmin):
     readonly_fields = ["current_photo"]
     # A speaker's page belongs to an event (/events/<slug>/speakers/<slug>/): no one page to show.
     view_on_site = False
+    actions = ["export_personal_data", "erase_personal_data"]
     fieldsets = [
         (None, {"fields": ["organisation", "name", "slug", "title", "affiliation", "bio"]}),
         (_("Photo"), {"fields": ["current_photo", "upload", "remove_photo", "photo_consent"]}),
@@ -73,3 +81,55 @@ class SpeakerAdmin(OrganisationScopedAdmin, TranslationAdmin):
             set_speaker_photo(speaker=obj, upload=form.cleaned_data["upload"])
         elif form.cleaned_data.get("remove_photo"):
             remove_speaker_photo(speaker=obj)
+
+    @admin.action(description=_("Export the selected speakers' personal data (JSON)"))
+    def export_personal_data(self, request, queryset):
+        """What is held on each speaker selected, for a request the organiser answers on the
+        speaker's behalf (their own page comes later)."""
+        payload = [speaker_data(speaker) for speaker in queryset.select_related("organisation")]
+        response = HttpResponse(
+            json.dumps(payload, ensure_ascii=False, indent=2, default=str),
+            content_type="application/json; charset=utf-8",
+        )
+        response["Content-Disposition"] = 'attachment; filename="speakers-personal-data.json"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    @admin.action(description=_("Erase the selected speakers' personal data"))
+    def erase_personal_data(self, request, queryset):
+        """Asks for the reason first, then erases each speaker's profile, contact details and
+        photo (speakers.privacy.erase_speaker); their sessions stay, by "Name withdrawn"."""
+        form = ErasureReasonForm(request.POST if "confirmed" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            for speaker in queryset:
+                erased = erase_speaker(speaker=speaker)
+                self.log_change(
+                    request,
+                    erased,
+                    gettext("Personal data erased on request: %(reason)s")
+                    % {"reason": form.cleaned_data["reason"]},
+                )
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d speaker's personal data erased.",
+                    "%(count)d speakers' personal data erased.",
+                    len(queryset),
+                )
+                % {"count": len(queryset)},
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Erase speakers' personal data"),
+            "explanation": gettext(
+                "Their name, profile, contact details and photo will be erased for good; the "
+                "sessions they took part in will show “Name withdrawn”."
+            ),
+            "items": [str(speaker) for speaker in queryset],
+            "form": form,
+            "selected": [str(speaker.pk) for speaker in queryset],
+            "action": "erase_personal_data",
+        }
+        return TemplateResponse(request, "admin/privacy/erase.html", context)

@@ -37,6 +37,7 @@ from organisations.admin import (
 )
 from registrations import emails, exports, selectors, services
 from registrations.admin.group_invoices import issue_group_invoice
+from registrations.admin.privacy import personal_data_view
 from registrations.http import private_page
 from registrations.models import (
     Invitation,
@@ -461,8 +462,21 @@ class RegistrationAdmin(KeptRecordAdmin):
         # The badges open the door: no cache keeps a copy.
         return private_page(response)
 
+    # --- Invitations ----------------------------------------------------------------------------
 
-# --- Invitations ----------------------------------------------------------------------------
+    def get_urls(self):
+        return [
+            path(
+                "personal-data/",
+                self.admin_site.admin_view(self.personal_data_view),
+                name="registrations_registration_personal_data",
+            ),
+            *super().get_urls(),
+        ]
+
+    def personal_data_view(self, request):
+        """A person's data across the user's organisations: see registrations/admin/privacy.py."""
+        return personal_data_view(self, request)
 
 
 class InvitationAddForm(forms.ModelForm):
