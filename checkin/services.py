@@ -109,14 +109,15 @@ def create_scanner_device(
     if checkpoint is not None and checkpoint.event_id != event.pk:
         raise CheckInError(_("Choose one of this event's checkpoints."), field="checkpoint")
     token = secrets.token_urlsafe(32)
-    device = ScannerDevice.objects.create(
-        event=event,
-        name=name[:100],
-        checkpoint=checkpoint,
-        token_digest=token_digest(token),
-        created_by=created_by,
-    )
-    audit.record("device.create", device, changes={"name": [None, device.name]}, event=event)
+    with transaction.atomic():
+        device = ScannerDevice.objects.create(
+            event=event,
+            name=name[:100],
+            checkpoint=checkpoint,
+            token_digest=token_digest(token),
+            created_by=created_by,
+        )
+        audit.record("device.create", device, changes={"name": [None, device.name]}, event=event)
     return device, token
 
 
