@@ -216,6 +216,38 @@ def api_deletes_session(env):
     return session
 
 
+def api_creates_feed(env):
+    response = env.api.post(
+        "/api/v1/partner-feeds/",
+        {"name": "Caisse des dépôts", "events": [env.event.slug]},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    return PartnerFeed.objects.get(name="Caisse des dépôts")
+
+
+def api_changes_feed(env):
+    feed = api_creates_feed(env)
+    response = env.api.patch(f"/api/v1/partner-feeds/{feed.pk}/", {"name": "CDC"}, format="json")
+    assert response.status_code == 200, response.content
+    return feed
+
+
+def api_creates_speaker(env):
+    response = env.api.post("/api/v1/speakers/", {"name": "Anne Roux"}, format="json")
+    assert response.status_code == 201, response.content
+    return Speaker.objects.get(name="Anne Roux")
+
+
+def api_changes_speaker(env):
+    speaker = SpeakerFactory(organisation=env.organisation)
+    response = env.api.patch(
+        f"/api/v1/speakers/{speaker.pk}/", {"affiliation": "Université Lyon 2"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    return speaker
+
+
 # --- An owner, through the back office --------------------------------------------------------
 
 
@@ -275,7 +307,11 @@ CASES = {
     "invitation.accept": [(guest_accepts, ATTENDEE)],
     "invitation.decline": [(guest_declines, ATTENDEE)],
     "invitation.withdraw": [(api_withdraws, API), (admin_withdraws, BACK_OFFICE)],
+    "partner_feed.create": [(api_creates_feed, API)],
+    "partner_feed.change": [(api_changes_feed, API)],
     "partner_feed.revoke": [(api_revokes_feed, API)],
+    "speaker.create": [(api_creates_speaker, API)],
+    "speaker.change": [(api_changes_speaker, API)],
     "speaker.delete": [(api_deletes_speaker, API)],
     "session.delete": [(api_deletes_session, API)],
     "device.revoke": [(admin_revokes_device, BACK_OFFICE)],
@@ -307,6 +343,30 @@ def test_each_action_leaves_one_entry_with_its_actor_and_channel(env, action, do
     else:
         assert entry.actor_user is None
         assert entry.actor_label == "attendee"
+
+
+def test_a_superuser_changes_a_role_and_the_trail_says_from_what_to_what(env):
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(superuser)
+    url = reverse("admin:organisations_organisation_change", args=[env.organisation.pk])
+    data = admin_form_data(client.get(url))
+    [role_field] = [
+        name for name, value in data.items() if name.endswith("-role") and value == "organiser"
+    ]
+
+    response = client.post(url, {**data, role_field: "owner"})
+
+    assert response.status_code == 302
+    membership = Membership.objects.get(user=env.organiser)
+    entry = audit.entries_for(membership).get()
+    assert (entry.action, entry.actor_user, entry.channel) == (
+        "membership.change",
+        superuser,
+        Channel.BACK_OFFICE,
+    )
+    assert entry.changes == {"role": ["organiser", "owner"]}
+    assert entry.organisation == env.organisation
 
 
 def test_the_legal_details_entry_shows_before_and_after_with_the_iban_masked(env):
