@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from audit import context as audit_context
 from checkin import services as checkin
 
 
@@ -31,6 +32,8 @@ class DeviceTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid device token."))
         if device.is_revoked:
             raise exceptions.AuthenticationFailed(_("This device has been revoked."))
+        # The audit trail's actor for what this request changes: the device, by its name.
+        audit_context.identify(kind=audit_context.ActorKind.DEVICE, label=device.name)
         return AnonymousUser(), device
 
     def authenticate_header(self, request):

@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit import services as audit
 from checkin.models import DAY_ENDS_AT, CheckIn, Checkpoint, ScannerDevice, attendance_day
 from common.text import check_text
 from events.models import Event, Session
@@ -108,21 +109,25 @@ def create_scanner_device(
     if checkpoint is not None and checkpoint.event_id != event.pk:
         raise CheckInError(_("Choose one of this event's checkpoints."), field="checkpoint")
     token = secrets.token_urlsafe(32)
-    device = ScannerDevice.objects.create(
-        event=event,
-        name=name[:100],
-        checkpoint=checkpoint,
-        token_digest=token_digest(token),
-        created_by=created_by,
-    )
+    with transaction.atomic():
+        device = ScannerDevice.objects.create(
+            event=event,
+            name=name[:100],
+            checkpoint=checkpoint,
+            token_digest=token_digest(token),
+            created_by=created_by,
+        )
+        audit.record("device.create", device, changes={"name": [None, device.name]}, event=event)
     return device, token
 
 
 def revoke_scanner_device(*, device: ScannerDevice, now=None) -> ScannerDevice:
     """From now on the device's token is refused. Its scans stay in the log."""
     if device.revoked_at is None:
-        device.revoked_at = now or timezone.now()
-        device.save(update_fields=["revoked_at"])
+        with transaction.atomic():
+            device.revoked_at = now or timezone.now()
+            device.save(update_fields=["revoked_at"])
+            audit.record("device.revoke", device)
     return device
 
 

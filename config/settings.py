@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "accounts",
+    "audit",
     "organisations",
     "events",
     "speakers",
@@ -82,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who acts and through what, for the audit trail (issue 13): after the user is known.
+    "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.

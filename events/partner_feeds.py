@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from common.text import check_text
 from events.feed_cache import forget_feed_validators
 from events.models import Event, PartnerFeed
@@ -38,12 +39,19 @@ def create_partner_feed(
             created_by=created_by,
         )
         feed.events.set(events)
+        audit.record(
+            "partner_feed.create",
+            feed,
+            changes={"name": [None, feed.name], "events": [None, [str(e) for e in events]]},
+        )
     return feed
 
 
 def update_partner_feed(*, feed: PartnerFeed, data: dict) -> PartnerFeed:
     """Rename a feed, change its events or whether it shows sessions not public. Only the keys
     present in `data` (`name`, `events`, `includes_private_sessions`) change."""
+    before = PartnerFeed.objects.filter(pk=feed.pk).first()
+    before_events = [str(event) for event in before.events.all()] if before else []
     if "name" in data:
         feed.name = _clean_name(data["name"])
     if "includes_private_sessions" in data:
@@ -55,6 +63,12 @@ def update_partner_feed(*, feed: PartnerFeed, data: dict) -> PartnerFeed:
         feed.save()
         if "events" in data:
             feed.events.set(data["events"])
+        changes = audit.field_changes(before, feed, ("name", "includes_private_sessions"))
+        if "events" in data:
+            after_events = [str(event) for event in data["events"]]
+            if sorted(after_events) != sorted(before_events):
+                changes["events"] = [before_events, after_events]
+        audit.record("partner_feed.change", feed, changes=changes)
     return feed
 
 
@@ -62,9 +76,12 @@ def revoke_partner_feed(*, feed: PartnerFeed) -> PartnerFeed:
     """The feed's address stops working at once, for good. Revoking again changes nothing."""
     if feed.revoked_at is None:
         now = timezone.now()
-        PartnerFeed.objects.filter(pk=feed.pk, revoked_at__isnull=True).update(
-            revoked_at=now, changed_at=now
-        )
+        with transaction.atomic():
+            revoked = PartnerFeed.objects.filter(pk=feed.pk, revoked_at__isnull=True).update(
+                revoked_at=now, changed_at=now
+            )
+            if revoked:
+                audit.record("partner_feed.revoke", feed)
         forget_feed_validators()
         feed.refresh_from_db(fields=["revoked_at", "changed_at"])
     return feed

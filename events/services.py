@@ -20,6 +20,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from events.changes import bilingual, change_kind, event_state, session_state
 from events.models import Event, ProgrammeChange, Session, SessionSpeaker
 
@@ -39,6 +40,12 @@ SESSION_FIELDS = (
     "capacity",
     "requires_signup",
 )
+# What the audit trail shows of a session's or an event's change (before → after).
+AUDITED_SESSION_FIELDS = (
+    *(name for name in SESSION_FIELDS if name not in ("abstract_fr", "abstract_en")),
+    "abstract",
+)
+AUDITED_EVENT_FIELDS = ("title", "start", "end", "venue", "status", "capacity")
 # What attendees must hear of: a change to one of these makes calendars send an update.
 SCHEDULE_FIELDS = ("start", "end", "room_id", "status")
 # The same for the event itself; of its status, only cancelling it or taking that back counts.
@@ -58,6 +65,12 @@ def create_session(*, event: Event, data: dict) -> Session:
         session.save()
         if data.get("speakers") is not None:
             _set_speakers(session, data["speakers"])
+        audit.record(
+            "session.create",
+            session,
+            changes=audit.field_changes(None, session, AUDITED_SESSION_FIELDS),
+            event=event,
+        )
     return session
 
 
@@ -79,6 +92,12 @@ def update_session(*, session: Session, data: dict) -> Session:
         moved = any(getattr(stored, field) != getattr(session, field) for field in SCHEDULE_FIELDS)
         session.sequence = stored.sequence + 1 if moved else stored.sequence
         session.save()
+        audit.record(
+            "session.change",
+            session,
+            changes=audit.field_changes(stored, session, AUDITED_SESSION_FIELDS),
+            event=stored.event,
+        )
         if moved:
             _record_change(
                 event=stored.event,
@@ -121,6 +140,8 @@ def delete_session(*, session: Session) -> None:
                     "speakers": list(stored.session_speakers.values_list("speaker_id", flat=True)),
                 },
             )
+        if stored is not None:
+            audit.record("session.delete", stored, event=stored.event)
         session.delete()
 
 
@@ -142,6 +163,9 @@ def update_event(*, event: Event) -> Event:
         cancelling = stored.is_cancelled != event.is_cancelled
         event.calendar_sequence = stored.calendar_sequence + (1 if moved or cancelling else 0)
         event.save()
+        changes = audit.field_changes(stored, event, AUDITED_EVENT_FIELDS)
+        if changes:
+            audit.record("event.change", event, changes=changes)
         if moved or cancelling:
             if cancelling or stored.venue_id != event.venue_id:
                 Session.objects.filter(event=event).update(sequence=F("sequence") + 1)

@@ -15,6 +15,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models
 from django.utils.translation import gettext_lazy as _
 
+from audit import services as audit
 from organisations.invoicing import invoicing_problems
 from organisations.models import Membership, Organisation
 from organisations.selectors import may_change_legal_details, organisations_edited_by
@@ -360,6 +361,36 @@ class OrganisationAdmin(OrganisationScopedAdmin):
     def save_model(self, request, obj, form, change):
         # Emails every owner when bank details change (organisations.signals).
         save_organisation(organisation=obj, changed_by=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        """Memberships have no service: their admin save writes the audit trail (within the
+        admin's transaction), removals before the rows go."""
+        if formset.model is not Membership:
+            super().save_formset(request, form, formset, change)
+            return
+        for removed in formset.deleted_forms:
+            if removed.instance.pk is not None:
+                audit.record(
+                    "membership.delete",
+                    removed.instance,
+                    changes={"role": [removed.initial.get("role"), None]},
+                )
+        changed = [
+            (member_form.instance, member_form.initial.get("role"))
+            for member_form in formset.initial_forms
+            if member_form not in formset.deleted_forms and "role" in member_form.changed_data
+        ]
+        super().save_formset(request, form, formset, change)
+        for membership, role_before in changed:
+            audit.record(
+                "membership.change", membership, changes={"role": [role_before, membership.role]}
+            )
+        for membership in formset.new_objects:
+            audit.record(
+                "membership.create",
+                membership,
+                changes={"user": [None, str(membership.user)], "role": [None, membership.role]},
+            )
 
     def has_add_permission(self, request):
         return request.user.is_superuser

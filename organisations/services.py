@@ -5,9 +5,17 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from audit import services as audit
 from organisations.invoicing import BANK_FIELDS
 from organisations.models import Organisation
 from organisations.signals import bank_details_changed
+
+# The organisation's details the audit trail shows before → after (the IBAN masked).
+AUDITED_FIELDS = tuple(
+    field.name
+    for field in Organisation._meta.get_fields()
+    if field.concrete and not field.many_to_many and not field.primary_key
+)
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,20 @@ def save_organisation(*, organisation: Organisation, changed_by=None, now=None) 
                 .values(*BANK_FIELDS)
                 .first()
             )
+        stored = (
+            Organisation.objects.filter(pk=organisation.pk).first()
+            if organisation.pk is not None
+            else None
+        )
         organisation.save()
+        audit.record(
+            "organisation.change" if stored is not None else "organisation.create",
+            organisation,
+            changes=audit.field_changes(
+                stored, organisation, AUDITED_FIELDS, masked={"iban": mask_iban}
+            ),
+            organisation=organisation,
+        )
         if before is None:
             return []
         changes = [

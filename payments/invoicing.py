@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from organisations.invoicing import invoicing_problems
 from organisations.models import Organisation, VatRegime
 from payments.invoice_pdf import build_document
@@ -560,8 +561,18 @@ def credit_invoice(*, invoice: Invoice, payments=None, amount=None, now=None) ->
         Payment.objects.filter(pk__in=[payment.pk for payment in to_credit]).update(
             credit_note=credit_note
         )
+        status_before = invoice.status
         invoice.status = Invoice.Status.CREDITED if closing else Invoice.Status.PARTIALLY_CREDITED
         invoice.save(update_fields=["status"])
+        audit.record(
+            "invoice.credit_note",
+            invoice,
+            changes={
+                "status": [status_before, invoice.status],
+                "credit_note": [None, credit_note.number],
+                "amount": [None, credit_note.total_gross],
+            },
+        )
         addressee = (to_credit or still_open or [None])[0]
         if addressee is None:
             addressee = invoice.payments.select_related("registration").order_by("pk").first()

@@ -32,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from organisations.invoicing import may_invoice
 from organisations.validators import clean_siret
 from payments.invoicing import (
@@ -406,6 +407,12 @@ def _apply_session(payment: Payment, event_type: str, session) -> str:
         payment.save(
             update_fields=["status", "paid_at", "stripe_payment_intent", "flag", "flag_note"]
         )
+        audit.record(
+            "payment.paid",
+            payment,
+            changes={"status": [Payment.Status.CREATED, Payment.Status.PAID]},
+            event=registration.event,
+        )
         if outcome == "confirmed" and registration.email:
             # Queued after the payment is saved: the receipt is rendered from it.
             queue_email(OutgoingEmail.Kind.PAYMENT_RECEIPT, registration=registration)
@@ -450,6 +457,7 @@ def _record_refund(payment: Payment, charge) -> str:
 
 def _set_refunded(payment: Payment, amount: Decimal, *, fully: bool = False, refund_id=""):
     """Record what has been refunded of a payment (the caller holds its row lock)."""
+    before = (payment.amount_refunded, payment.status)
     payment.amount_refunded = min(max(payment.amount_refunded, amount), payment.amount)
     if payment.amount_refunded > 0 and payment.refunded_at is None:
         payment.refunded_at = timezone.now()
@@ -470,6 +478,16 @@ def _set_refunded(payment: Payment, amount: Decimal, *, fully: bool = False, ref
             "flag_note",
         ]
     )
+    if before != (payment.amount_refunded, payment.status):
+        audit.record(
+            "payment.refund",
+            payment,
+            changes=audit.diff(
+                {"amount_refunded": before[0], "status": before[1]},
+                {"amount_refunded": payment.amount_refunded, "status": payment.status},
+            ),
+            event=payment.registration.event,
+        )
 
 
 # --- Cancelling and refunding ---------------------------------------------------------------
@@ -753,10 +771,17 @@ def mark_invoice_paid(*, invoice: Invoice) -> bool:
                     "Invoice paid after the seat was released and given away: refund the body.",
                 )
             payment.save(update_fields=["status", "paid_at", "flag", "flag_note"])
+        status_before = invoice.status
         invoice.paid_at = now
         if invoice.status == Invoice.Status.ISSUED:
             invoice.status = Invoice.Status.PAID
         invoice.save(update_fields=["paid_at", "status"])
+        audit.record(
+            "payment.mark_paid",
+            invoice,
+            changes={"status": [status_before, invoice.status]},
+            event=locked_event,
+        )
     return True
 
 
@@ -862,6 +887,11 @@ def cancel_invoice(*, invoice: Invoice, now=None) -> Invoice:
             raise PaymentError(
                 _("Invoice %(number)s has nothing left to credit.") % {"number": invoice.number}
             )
+        audit.record(
+            "invoice.cancel",
+            invoice,
+            changes={"credit_note": [None, credit_note.number]},
+        )
         credited = (
             Payment.objects.select_for_update(of=("self",))
             .select_related("registration")

@@ -17,6 +17,7 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from audit.context import ActorKind, Channel, acting
 from payments import services as payments
 
 logger = logging.getLogger(__name__)
@@ -26,7 +27,8 @@ logger = logging.getLogger(__name__)
 @require_POST
 def stripe_webhook(request):
     try:
-        result = payments.handle_webhook(request.body, request.headers.get("Stripe-Signature"))
+        with acting(channel=Channel.WEBHOOK, kind=ActorKind.WEBHOOK, label="Stripe"):
+            result = payments.handle_webhook(request.body, request.headers.get("Stripe-Signature"))
     except payments.WebhookRejected as error:
         logger.warning("Stripe webhook rejected: %s", error)
         return JsonResponse({"error": "invalid webhook"}, status=400)

@@ -23,6 +23,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from common.text import check_text
 from events.models import Event, Session
 from registrations.emails import queue_email
@@ -354,6 +355,12 @@ def register_attendee(
             registration = _take_seat(
                 event=event, ticket_type=ticket_type, attendee=attendee, sessions=sessions
             )
+            audit.record(
+                "registration.create",
+                registration,
+                changes={"status": [None, registration.status]},
+                event=event,
+            )
     if existing is not None:
         raise AlreadyRegistered(
             _(
@@ -446,6 +453,12 @@ def cancel_registration(*, registration: Registration, notify: bool = True) -> R
         event = lock_event(registration.event_id)
         registration = Registration.objects.get(pk=registration.pk)
         if registration.is_active:
+            audit.record(
+                "registration.cancel",
+                registration,
+                changes={"status": [registration.status, Status.CANCELLED]},
+                event=event,
+            )
             freed = _end(registration, Status.CANCELLED, notify=notify)
             for companion in registration.companions.filter(status__in=Registration.ACTIVE):
                 freed |= _end(companion, Status.CANCELLED, notify=False)
@@ -591,6 +604,12 @@ def claim_offer(*, registration: Registration) -> Registration:
             registration.offer_expires_at = None
             registration.confirmed_at = timezone.now()
             registration.save(update_fields=["status", "offer_expires_at", "confirmed_at"])
+            audit.record(
+                "registration.claim",
+                registration,
+                changes={"status": [Status.OFFERED, registration.status]},
+                event=event,
+            )
             queue_email(status_email_kind(registration), registration=registration)
     if expired:
         raise OfferNotAvailable(_("This seat offer has expired and was passed on."))
@@ -635,9 +654,22 @@ def rename_attendee(*, registration: Registration, first_name: str, last_name: s
     details = clean_attendee(
         {"first_name": first_name, "last_name": last_name}, require_email=False
     )
-    registration.first_name = details.first_name
-    registration.last_name = details.last_name
-    registration.save(update_fields=["first_name", "last_name"])
+    with transaction.atomic():
+        # What is stored, not the instance (a ModelForm has already set the new names on it).
+        stored = (
+            Registration.objects.select_for_update()
+            .filter(pk=registration.pk)
+            .values("first_name", "last_name")
+            .get()
+        )
+        changes = audit.diff(
+            stored, {"first_name": details.first_name, "last_name": details.last_name}
+        )
+        registration.first_name = details.first_name
+        registration.last_name = details.last_name
+        registration.save(update_fields=["first_name", "last_name"])
+        if changes:
+            audit.record("registration.edit", registration, changes=changes)
     return registration
 
 
@@ -714,6 +746,7 @@ def create_invitation(*, event: Event, ticket_type: TicketType, data: dict, dead
             deadline=deadline,
             sent_at=timezone.now(),
         )
+        audit.record("invitation.create", invitation, event=event)
         queue_email(OutgoingEmail.Kind.INVITATION, invitation=invitation)
     return invitation
 
@@ -808,6 +841,12 @@ def accept_invitation(
             )
         if plus_ones:
             _hold_seats(ticket_type_id=invitation.ticket_type_id, delta=len(plus_ones))
+        audit.record(
+            "invitation.accept",
+            invitation,
+            changes={"answer": [invitation.answer, Invitation.Answer.ACCEPTED]},
+            event=event,
+        )
         invitation.answer = Invitation.Answer.ACCEPTED
         invitation.answered_at = timezone.now()
         invitation.save(update_fields=["answer", "answered_at"])
@@ -836,6 +875,12 @@ def decline_invitation(*, invitation: Invitation) -> Invitation:
             freed = _end(registration, Status.DECLINED, notify=True)
             for companion in registration.companions.filter(status__in=Registration.ACTIVE):
                 freed |= _end(companion, Status.DECLINED, notify=False)
+        audit.record(
+            "invitation.decline",
+            invitation,
+            changes={"answer": [invitation.answer, Invitation.Answer.DECLINED]},
+            event=event,
+        )
         invitation.answer = Invitation.Answer.DECLINED
         invitation.answered_at = timezone.now()
         invitation.save(update_fields=["answer", "answered_at"])
@@ -884,6 +929,11 @@ def withdraw_invitation(*, invitation: Invitation) -> Invitation:
         lock_event(invitation.event_id)
         invitation = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
         if invitation.answer != Invitation.Answer.REVOKED:
+            audit.record(
+                "invitation.withdraw",
+                invitation,
+                changes={"answer": [invitation.answer, Invitation.Answer.REVOKED]},
+            )
             invitation.answer = Invitation.Answer.REVOKED
             invitation.answered_at = timezone.now()
             invitation.save(update_fields=["answer", "answered_at"])
@@ -937,5 +987,6 @@ def reissue_badge(*, registration: Registration) -> Registration:
             )
         locked.badge_token = new_badge_token()
         locked.save(update_fields=["badge_token"])
+        audit.record("registration.badge_reissue", locked)
     registration.badge_token = locked.badge_token
     return registration

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from organisations.models import Organisation
 from speakers.models import Speaker
 from speakers.photos import ProcessedPhoto, process_photo
@@ -46,6 +47,7 @@ def update_speaker(*, speaker: Speaker, data: dict) -> Speaker:
 def delete_speaker(*, speaker: Speaker) -> None:
     """Remove a speaker and the part they took in sessions."""
     with transaction.atomic():
+        audit.record("speaker.delete", speaker)
         speaker.delete()
 
 
@@ -61,9 +63,15 @@ def _save(speaker: Speaker) -> Speaker:
     speaker.full_clean(exclude=["organisation", "photo", "photo_thumbnail"])
     if _slug_taken(speaker):
         raise ValidationError({"slug": [_slug_taken_message()]})
+    stored = Speaker.objects.filter(pk=speaker.pk).first() if speaker.pk else None
     try:
         with transaction.atomic():
             speaker.save()
+            audit.record(
+                "speaker.change" if stored else "speaker.create",
+                speaker,
+                changes=audit.field_changes(stored, speaker, SPEAKER_FIELDS),
+            )
     except IntegrityError as error:
         # A concurrent write took the slug between the check and the save.
         raise ValidationError({"slug": [_slug_taken_message()]}) from error
@@ -109,6 +117,7 @@ def set_speaker_photo(*, speaker: Speaker, upload) -> Speaker:
         speaker.photo.save("photo.jpg", ContentFile(processed.large), save=False)
         speaker.photo_thumbnail.save("thumbnail.jpg", ContentFile(processed.thumbnail), save=False)
         speaker.save(update_fields=["photo", "photo_thumbnail", "updated_at"])
+        audit.record("speaker.photo", speaker, changes={"photo": [bool(old_files), True]})
         transaction.on_commit(lambda: _delete_files(old_files))
     return speaker
 
@@ -120,6 +129,7 @@ def remove_speaker_photo(*, speaker: Speaker) -> Speaker:
         speaker.photo = ""
         speaker.photo_thumbnail = ""
         speaker.save(update_fields=["photo", "photo_thumbnail", "updated_at"])
+        audit.record("speaker.photo", speaker, changes={"photo": [bool(old_files), False]})
         transaction.on_commit(lambda: _delete_files(old_files))
     return speaker
 

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
+from audit.context import as_command
 from checkin import services as checkin
 from checkin.models import Checkpoint
 from registrations.management.options import event_by_slug
@@ -19,6 +20,11 @@ class Command(BaseCommand):
 
     @no_translations
     def handle(self, *args, **options):
+        # Entries of the audit trail it writes are by the system, through this command.
+        with as_command("create_scanner_device"):
+            return self.change(*args, **options)
+
+    def change(self, *args, **options):
         event = event_by_slug(options["event"])
         checkpoint = None
         if options["checkpoint"] is not None:

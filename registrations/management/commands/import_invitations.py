@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.db.models import Q
 
+from audit.context import as_command
 from events.models import Event
 from registrations import csv_import
 from registrations.management.options import event_by_slug
@@ -33,6 +34,11 @@ class Command(BaseCommand):
 
     @no_translations
     def handle(self, *args, **options):
+        # Entries of the audit trail it writes are by the system, through this command.
+        with as_command("import_invitations"):
+            return self.change(*args, **options)
+
+    def change(self, *args, **options):
         event = event_by_slug(options["event"])
         ticket_type = _ticket_type(event, options["ticket_type"])
         try:

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
+from audit.context import as_command
 from registrations import services
 from registrations.management.options import event_by_slug
 
@@ -23,6 +24,11 @@ class Command(BaseCommand):
 
     @no_translations
     def handle(self, *args, **options):
+        # Entries of the audit trail it writes are by the system, through this command.
+        with as_command("send_invitation_reminders"):
+            return self.change(*args, **options)
+
+    def change(self, *args, **options):
         event = None
         if options["event"]:
             event = event_by_slug(options["event"])

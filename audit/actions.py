@@ -1,0 +1,44 @@
+"""The actions the trail records: a short code and its readable label."""
+
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {
+    "registration.create": _("Registration created"),
+    "registration.edit": _("Registration edited"),
+    "registration.cancel": _("Registration cancelled"),
+    "registration.claim": _("Offered seat claimed"),
+    "registration.erase": _("Registration erased"),
+    "registration.badge_reissue": _("Badge reissued"),
+    "invitation.create": _("Invitation created"),
+    "invitation.accept": _("Invitation accepted"),
+    "invitation.decline": _("Invitation declined"),
+    "invitation.withdraw": _("Invitation withdrawn"),
+    "payment.mark_paid": _("Invoice marked paid"),
+    "payment.paid": _("Payment received"),
+    "payment.refund": _("Refund recorded"),
+    "invoice.credit_note": _("Credit note issued"),
+    "invoice.cancel": _("Invoice cancelled"),
+    "checkin.correct": _("Check-in corrected"),
+    "device.create": _("Scanner device created"),
+    "device.revoke": _("Scanner device revoked"),
+    "partner_feed.create": _("Partner feed created"),
+    "partner_feed.change": _("Partner feed changed"),
+    "partner_feed.revoke": _("Partner feed revoked"),
+    "membership.create": _("Member added"),
+    "membership.change": _("Member's role changed"),
+    "membership.delete": _("Member removed"),
+    "organisation.create": _("Organisation created"),
+    "organisation.change": _("Organisation details changed"),
+    "event.change": _("Event changed"),
+    "session.create": _("Session created"),
+    "session.change": _("Session changed"),
+    "session.delete": _("Session deleted"),
+    "speaker.create": _("Speaker created"),
+    "speaker.change": _("Speaker changed"),
+    "speaker.delete": _("Speaker deleted"),
+    "speaker.photo": _("Speaker photo changed"),
+}
+
+
+def label(code: str) -> str:
+    return str(ACTIONS.get(code, code))

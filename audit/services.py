@@ -1,0 +1,170 @@
+"""Writing the trail (`record`) and anonymising it on erasure (`anonymise_entries`)."""
+
+import json
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.serializers.json import DjangoJSONEncoder
+
+from audit.actions import ACTIONS
+from audit.context import current_actor
+from audit.models import AuditEntry
+
+ANONYMISED = "anonymised"
+EVENT = "events.Event"
+ORGANISATION = "organisations.Organisation"
+REPR_LENGTH = AuditEntry._meta.get_field("object_repr").max_length
+
+
+def record(action: str, obj=None, *, changes=None, organisation=None, event=None) -> AuditEntry:
+    """Write one entry for `action` on `obj` (a model instance, or None for a site-wide
+    action), by whoever `audit.context` says is acting, in the caller's transaction (rolled
+    back with it).
+
+    `changes` is {field: [before, after]}; values are stored as JSON (dates and decimals as
+    text). The organisation and event are found on `obj` (its `organisation`, its `event`, its
+    event's organisation) unless given."""
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown audit action {action!r}")
+    if event is None:
+        event = _related(obj, "event", EVENT)
+    if organisation is None:
+        organisation = _related(obj, "organisation", ORGANISATION) or _related(
+            event, "organisation", ORGANISATION
+        )
+    actor = current_actor()
+    return AuditEntry.objects.create(
+        actor_kind=actor.kind,
+        actor_user=actor.user,
+        actor_label=actor.label[:200],
+        channel=actor.channel,
+        organisation=organisation,
+        event=event,
+        content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=str(obj)[:REPR_LENGTH] if obj is not None else "",
+        action=action,
+        changes=_as_json(changes or {}),
+    )
+
+
+def diff(before: dict, after: dict) -> dict:
+    """{field: [before, after]} for the fields whose value differs."""
+    return {
+        name: [before.get(name), after.get(name)]
+        for name in after
+        if before.get(name) != after.get(name)
+    }
+
+
+def field_changes(before, after, fields, *, masked=None) -> dict:
+    """{field: [before, after]} of the `fields` whose value differs between two instances
+    (`before` None: a new object, every field set). Related objects are shown by their text;
+    `masked` maps a field to a function that shows its value (an IBAN masked)."""
+    masked = masked or {}
+    changes = {}
+    for name in fields:
+        old = getattr(before, name, None) if before is not None else None
+        new = getattr(after, name, None)
+        if old == new:
+            continue
+        show = masked.get(name, _shown)
+        changes[name] = [show(old) if before is not None else None, show(new)]
+    return changes
+
+
+def _shown(value):
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if hasattr(value, "_meta") or (hasattr(value, "name") and hasattr(value, "url")):
+        return str(value)
+    return value
+
+
+def entries_for(obj):
+    """The entries of one object, newest first."""
+    return AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+    )
+
+
+def anonymise_entries(obj=None, *, content_type=None, ids=(), values=()) -> int:
+    """Erasure: the entries of `obj` (or of `content_type` and `ids`) keep their action, actor,
+    channel and time, but their object repr becomes "anonymised", and so does every value of
+    their changes (before and after), whatever the field. In the other entries (an object that
+    named the erased person, e.g. an invoice's entries keep theirs by law, but not a free
+    text), each string of `values` is replaced by "anonymised" wherever it appears in the
+    repr or the changes. Returns the number of entries rewritten."""
+    if obj is not None:
+        content_type = ContentType.objects.get_for_model(obj)
+        ids = [obj.pk]
+    ids = [str(pk) for pk in ids]
+    rewritten = 0
+    if content_type is not None and ids:
+        for entry in AuditEntry.objects.filter(content_type=content_type, object_id__in=ids):
+            entry.object_repr = ANONYMISED
+            entry.changes = {name: [ANONYMISED, ANONYMISED] for name in entry.changes}
+            entry.save(update_fields=["object_repr", "changes"])
+            rewritten += 1
+    values = [str(value) for value in values if str(value or "").strip()]
+    if values:
+        rewritten += _scrub(values, exclude=(content_type, ids))
+    return rewritten
+
+
+def _scrub(values: list[str], *, exclude) -> int:
+    content_type, ids = exclude
+    queryset = AuditEntry.objects.all()
+    if content_type is not None and ids:
+        queryset = queryset.exclude(content_type=content_type, object_id__in=ids)
+    rewritten = 0
+    for entry in queryset.iterator():
+        text = entry.object_repr + json.dumps(entry.changes, ensure_ascii=False)
+        lowered = text.casefold()
+        if not any(value.casefold() in lowered for value in values):
+            continue
+        entry.object_repr = _replace(entry.object_repr, values)
+        entry.changes = {
+            name: [_replace_value(value, values) for value in pair]
+            for name, pair in entry.changes.items()
+        }
+        entry.save(update_fields=["object_repr", "changes"])
+        rewritten += 1
+    return rewritten
+
+
+def _replace(text: str, values: list[str]) -> str:
+    lowered = text.casefold()
+    if any(value.casefold() in lowered for value in values):
+        return ANONYMISED
+    return text
+
+
+def _replace_value(value, values):
+    if isinstance(value, str):
+        return _replace(value, values)
+    if isinstance(value, list):
+        return [_replace_value(item, values) for item in value]
+    if isinstance(value, dict):
+        return {key: _replace_value(item, values) for key, item in value.items()}
+    return value
+
+
+def _related(obj, name, label):
+    """`obj` itself when it is a `label` model, else its `name` attribute when that is one (a
+    registration's `organisation` is the attendee's text, not the organiser)."""
+    if obj is None:
+        return None
+    if obj._meta.label == label:
+        return obj
+    try:
+        value = getattr(obj, name, None)
+    except ObjectDoesNotExist:
+        return None
+    if value is not None and getattr(value, "_meta", None) and value._meta.label == label:
+        return value
+    return None
+
+
+def _as_json(changes: dict) -> dict:
+    return json.loads(json.dumps(changes, cls=DjangoJSONEncoder))
