@@ -13,6 +13,7 @@ ACTIONS = {
     "invitation.accept": _("Invitation accepted"),
     "invitation.decline": _("Invitation declined"),
     "invitation.withdraw": _("Invitation withdrawn"),
+    "invitation.erase": _("Invitation erased"),
     "payment.mark_paid": _("Invoice marked paid"),
     "payment.paid": _("Payment received"),
     "payment.refund": _("Refund recorded"),
@@ -37,6 +38,7 @@ ACTIONS = {
     "speaker.change": _("Speaker changed"),
     "speaker.delete": _("Speaker deleted"),
     "speaker.photo": _("Speaker photo changed"),
+    "speaker.erase": _("Speaker's personal data erased"),
 }
 
 

@@ -31,6 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
+from audit import services as audit
 from registrations import services
 from registrations.emails import EmailExtras, queue_email
 from registrations.models import (
@@ -524,6 +525,8 @@ def erase_registration(*, registration: Registration, reason: str = "", by=None)
             _anonymise_registration(person, now)
         for invitation in erasure.invitations:
             _anonymise_invitation(invitation, now)
+        registration.refresh_from_db()
+        audit.record("registration.erase", registration, changes=_reason(reason))
     return erasure
 
 
@@ -541,7 +544,13 @@ def erase_invitation(*, invitation: Invitation, reason: str = "", by=None) -> Er
         erasure = _erasure([invitation], invitations=[invitation], reason=reason, by=by)
         _erase_elsewhere(erasure)
         _anonymise_invitation(invitation, timezone.now())
+        audit.record("invitation.erase", invitation, changes=_reason(reason))
     return erasure
+
+
+def _reason(reason: str) -> dict:
+    # What the trail keeps of an erasure: why (the organisers write no personal data there).
+    return {"reason": ["", reason]} if reason else {}
 
 
 def _erase_elsewhere(erasure: Erasure) -> None:
@@ -556,9 +565,16 @@ def _erase_elsewhere(erasure: Erasure) -> None:
     _erase_task_results(erasure)
     _erase_login_attempts(erasure)
     _erase_guest_list_files(erasure)
-    # AUDIT HOOK: once the `audit` app (below this one) is merged, anonymise its entries here:
-    # audit.services.anonymise_entries(content_type=<Registration>, ids=registration_ids,
-    # values=identifiers), the same for Invitation and the person's payments.
+    # The trail: the entries of the person's registrations and invitations stay (who did
+    # what, when) without the person; elsewhere their names and addresses are scrubbed.
+    audit.anonymise_entries(
+        content_type=ContentType.objects.get_for_model(Registration),
+        ids=erasure.registration_ids,
+        values=erasure.identifiers,
+    )
+    audit.anonymise_entries(
+        content_type=ContentType.objects.get_for_model(Invitation), ids=erasure.invitation_ids
+    )
 
 
 def _anonymise_registration(registration: Registration, now) -> None:

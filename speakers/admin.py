@@ -102,7 +102,7 @@ class SpeakerAdmin(OrganisationScopedAdmin, TranslationAdmin):
         form = ErasureReasonForm(request.POST if "confirmed" in request.POST else None)
         if form.is_bound and form.is_valid():
             for speaker in queryset:
-                erased = erase_speaker(speaker=speaker)
+                erased = erase_speaker(speaker=speaker, reason=form.cleaned_data["reason"])
                 self.log_change(
                     request,
                     erased,

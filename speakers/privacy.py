@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from speakers.models import Speaker
 from speakers.services import remove_speaker_photo
 
@@ -64,7 +65,7 @@ def speaker_data(speaker: Speaker) -> dict:
     }
 
 
-def erase_speaker(*, speaker: Speaker) -> Speaker:
+def erase_speaker(*, speaker: Speaker, reason: str = "") -> Speaker:
     """Erase a speaker's personal data (see the module's docstring). Idempotent."""
     values = [value for value in (speaker.name, speaker.email) if value]
     if speaker.photo or speaker.photo_thumbnail:
@@ -79,5 +80,7 @@ def erase_speaker(*, speaker: Speaker) -> Speaker:
         speaker.save()
         for hook in _erasure_hooks:
             hook(speaker, values)
+        audit.anonymise_entries(speaker, values=values)
+        audit.record("speaker.erase", speaker, changes={"reason": ["", reason]} if reason else {})
         Speaker.objects.filter(pk=speaker.pk).update(updated_at=timezone.now())
     return speaker

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
+from audit.models import AuditEntry
 from events.models import SessionSpeaker
 from organisations.models import Membership
 from registrations.models import OutgoingEmail, Registration
@@ -97,6 +98,12 @@ def test_an_organiser_erases_a_person_in_their_organisation_and_the_reason_is_ke
         assert "Martin" not in registration.last_name
         entry = LogEntry.objects.get(object_id=str(registration.pk), user=world["organiser"])
         assert reason in entry.change_message
+    erased = AuditEntry.objects.filter(action="registration.erase").order_by("pk")
+    assert [(entry.channel, entry.actor_user) for entry in erased] == [
+        ("back_office", world["organiser"])
+    ] * 2
+    assert all(entry.changes == {"reason": ["", reason]} for entry in erased)
+    assert not AuditEntry.objects.filter(object_repr__contains="Martin").exists()
     theirs = Registration.objects.get(pk=world["theirs"].pk)
     assert (theirs.email, theirs.last_name, theirs.erased_at) == (ADDRESS, "Martin 2", None)
 
@@ -166,6 +173,12 @@ def test_an_organiser_erases_a_speakers_data_after_giving_a_reason(client, speak
     assert not OutgoingEmail.objects.filter(speaker=speaker).exclude(facts={}).exists()
     assert not Speaker.objects.filter(name__contains="Nguyễn").exists()
     assert not LogEntry.objects.filter(object_repr__contains="Nguyễn").exists()
+    entry = AuditEntry.objects.get(action="speaker.erase")
+    assert (entry.channel, entry.actor_user, entry.object_repr) == (
+        "back_office",
+        speaker_world["organiser"],
+        "Nom retiré",
+    )
 
 
 def test_another_organisations_organiser_cannot_erase_a_speaker(client, speaker_world):
