@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "organisations",
+    "notices",
     "events",
     "speakers",
     "registrations",
