@@ -24,7 +24,7 @@ def test_the_form_links_to_the_notice_and_says_the_rights_are_on_the_personal_pa
         page.content.decode()
     )
     text = text_of(page)
-    assert "Depuis votre page personnelle (son lien vous parvient par courriel), vous pouvez" in text
+    assert "Depuis votre page personnelle (son lien vous parvient par courriel)" in text
     assert "corrected or deleted at any time" not in text
     english = client.get(register_url(ticket.event, "en")).content.decode()
     assert f'<a href="/en/confidentialite/{organisation.slug}/">privacy notice</a>' in english

@@ -32,8 +32,7 @@ def test_the_default_privacy_notice_names_the_organisation_and_covers_every_head
     assert "Politique de confidentialité de Université de Lyon" in text
     assert "Version 1, en vigueur depuis le" in text
     assert (
-        "Université de Lyon, 14 avenue Berthelot, 69007 Lyon, est responsable du traitement"
-        in text
+        "Université de Lyon, 14 avenue Berthelot, 69007 Lyon, est responsable du traitement" in text
     )
     for heading in (
         "Qui traite vos données",
