@@ -14,7 +14,6 @@ from notices.models import AccessibilityStatement, LegalNotice, PrivacyNotice
 from notices.selectors import (
     accessibility_statement,
     current_privacy_notice,
-    forget_accessibility_status,
     legal_notice,
 )
 from notices.services import publish_privacy_notice
@@ -172,7 +171,3 @@ class AccessibilityStatementAdmin(SiteTextAdmin):
 
     def current(self):
         return accessibility_statement()
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        forget_accessibility_status()

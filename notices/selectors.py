@@ -2,7 +2,6 @@
 and accessibility statement. Each is created from its default the first time it is asked for,
 so a page or a consent record always has a version to name."""
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
 from notices.defaults import (
@@ -50,20 +49,3 @@ def legal_notice() -> LegalNotice:
 
 def accessibility_statement() -> AccessibilityStatement:
     return _singleton(AccessibilityStatement, default_accessibility_statement())
-
-
-STATUS_CACHE_KEY = "notices:accessibility-status"
-
-
-def accessibility_status() -> AccessibilityStatement.Status:
-    """The statement's compliance status, which every page's footer shows: kept in the cache
-    (`forget_accessibility_status` when the statement changes), so pages make no query for it."""
-    status = cache.get(STATUS_CACHE_KEY)
-    if status is None:
-        status = accessibility_statement().status
-        cache.set(STATUS_CACHE_KEY, status, timeout=None)
-    return AccessibilityStatement.Status(status)
-
-
-def forget_accessibility_status() -> None:
-    cache.delete(STATUS_CACHE_KEY)
