@@ -6,8 +6,10 @@ import pytest
 
 from notices.models import LegalNotice, PrivacyNotice
 from notices.selectors import current_privacy_notice
+from registrations.models import Registration
 from tests.factories import MembershipFactory, OrganisationFactory, SpeakerFactory
 from tests.notices.test_pages import text_of
+from tests.registrations.attendee_steps import colloquium_ticket, form_data, register_url
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +128,15 @@ def test_the_speaker_page_in_the_back_office_points_to_the_notice(client):
     page = client.get(f"/admin/speakers/speaker/{speaker.pk}/change/")
 
     assert f'<a href="/confidentialite/{speaker.organisation.slug}/">' in page.content.decode()
+
+
+def test_the_registration_page_of_the_back_office_shows_what_was_accepted(client):
+    ticket = colloquium_ticket()
+    client.post(register_url(ticket.event), form_data(ticket, consent_photos="on"))
+    registration = Registration.objects.get()
+    client.force_login(member(ticket.event.organisation, "organiser"))
+
+    page = text_of(client.get(f"/admin/registrations/registration/{registration.pk}/change/"))
+
+    assert "Chaire Protection sociale et territoires, version 1" in page
+    assert "J’accepte d’apparaître sur les photos prises pendant l’événement." in page
