@@ -54,5 +54,6 @@ if settings.SERVE_MEDIA:
 urlpatterns += i18n_patterns(
     path("", include("events.urls")),
     path("", include("registrations.urls")),
+    path("", include("notices.urls")),
     prefix_default_language=False,
 )

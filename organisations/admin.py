@@ -26,6 +26,7 @@ from organisations.services import save_organisation
 ORGANISATION_LOOKUPS = {
     "organisations.organisation": "pk",
     "organisations.membership": "organisation",
+    "notices.privacynotice": "organisation",
     "events.venue": "organisation",
     "events.event": "organisation",
     "events.partnerfeed": "organisation",

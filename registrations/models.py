@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.text import validate_multi_line, validate_single_line
 from events.models import Event, Session
+from notices.models import PrivacyNotice
 from organisations.models import VatRegime
 
 
@@ -257,6 +258,17 @@ class Registration(models.Model):
     )
     # Set once the personal data is anonymised (registrations.privacy.erase_registration).
     erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
+    # What was accepted, with consent_processing_at (when): the privacy notice's version in
+    # force and the boxes' wording as the person read it.
+    privacy_notice = models.ForeignKey(
+        PrivacyNotice,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("privacy notice accepted"),
+    )
+    consent_wording = models.TextField(_("consent wording accepted"), blank=True)
     manage_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     # What the badge's QR code holds; reissuing a badge replaces it (the old one then scans as
     # unknown). Separate from the manage token: a badge shown at the door opens nothing.

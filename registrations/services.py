@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 from audit import services as audit
 from common.text import check_text
 from events.models import Event, Session
+from notices.selectors import current_privacy_notice
+from registrations.consents import consent_wording
 from registrations.emails import queue_email
 from registrations.models import (
     Invitation,
@@ -376,6 +378,7 @@ def _take_seat(*, event, ticket_type, attendee: AttendeeDetails, sessions, invit
     """Create the registration under the seat lock held by the caller."""
     taken = seats_taken(event)
     now = timezone.now()
+    notice = current_privacy_notice(event.organisation_id)
     if _has_room_for(event, ticket_type, taken):
         status = Status.CONFIRMED if ticket_type.is_free else Status.PENDING_PAYMENT
     elif event.has_waiting_list:
@@ -402,6 +405,13 @@ def _take_seat(*, event, ticket_type, attendee: AttendeeDetails, sessions, invit
                 consent_processing_at=now,
                 consent_photos=attendee.consent_photos,
                 consent_news=attendee.consent_news,
+                privacy_notice=notice,
+                consent_wording=consent_wording(
+                    photos=attendee.consent_photos,
+                    news=attendee.consent_news,
+                    language=attendee.language,
+                    invitation=invitation is not None,
+                ),
                 invitation=invitation,
                 confirmed_at=now if status == Status.CONFIRMED else None,
             )
@@ -836,6 +846,11 @@ def accept_invitation(
                 last_name=companion.last_name,
                 language=attendee.language,
                 consent_processing_at=registration.consent_processing_at,
+                # Accepted for them by the guest who named them.
+                privacy_notice=registration.privacy_notice,
+                consent_wording=consent_wording(
+                    photos=False, news=False, language=attendee.language, invitation=True
+                ),
                 companion_of=registration,
                 confirmed_at=registration.confirmed_at,
             )

@@ -5,6 +5,7 @@ import json
 from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +56,28 @@ class SpeakerAdmin(OrganisationScopedAdmin, TranslationAdmin):
         (_("Photo"), {"fields": ["current_photo", "upload", "remove_photo", "photo_consent"]}),
         (_("Contact and links"), {"fields": ["email", "website", "linkedin"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        """The first block says which privacy notice covers the speaker's data: there is no
+        public form for speakers, so the organisers point them to it."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            description = _(
+                "The speaker's details are covered by the organisation's privacy notice "
+                "(/confidentialite/<organisation>/): give the speaker its address when you "
+                "collect them."
+            )
+        else:
+            description = format_html(
+                _(
+                    "The speaker's details are covered by the organisation's "
+                    '<a href="{}">privacy notice</a>: give the speaker its address when you '
+                    "collect them."
+                ),
+                reverse("notices:privacy", kwargs={"slug": obj.organisation.slug}),
+            )
+        (name, options), *others = fieldsets
+        return [(name, {**options, "description": description}), *others]
 
     @admin.display(description=_("photo"))
     def thumbnail(self, speaker):

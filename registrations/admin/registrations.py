@@ -245,6 +245,8 @@ class RegistrationAdmin(KeptRecordAdmin):
         "accessibility_needs",
         "language",
         "consent_processing_at",
+        "privacy_notice",
+        "consent_wording",
         "consent_photos",
         "consent_news",
         "invitation",
@@ -274,7 +276,15 @@ class RegistrationAdmin(KeptRecordAdmin):
             (_("Attendee"), {"fields": ["first_name", "last_name", *ATTENDEE_FIELDS[2:8]]}),
             (
                 _("Language and consent"),
-                {"fields": ["language", "consent_processing_at", *ATTENDEE_FIELDS[9:]]},
+                {
+                    "fields": [
+                        "language",
+                        "consent_processing_at",
+                        "privacy_notice",
+                        "consent_wording",
+                        *ATTENDEE_FIELDS[9:],
+                    ]
+                },
             ),
             (
                 _("History"),

@@ -13,7 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from registrations import services
+from registrations import consents, services
 from registrations.models import Invitation
 
 # plus_one_<n>_first_name / plus_one_<n>_last_name, n counting from 1.
@@ -44,16 +44,11 @@ class AcceptInvitationForm(forms.Form):
         label=_("Last name"), widget=_name_widget("family-name", required=True)
     )
     consent_processing = forms.BooleanField(
-        label=_(
-            "I agree that the organisers process my data (and that of my plus-ones) to run "
-            "this event."
-        ),
+        label=consents.PROCESSING_WITH_PLUS_ONES,
         required=True,
         error_messages={"required": _("Please accept the processing of your data to register.")},
     )
-    consent_photos = forms.BooleanField(
-        label=_("I agree to be photographed during the event."), required=False
-    )
+    consent_photos = forms.BooleanField(label=consents.PHOTOS_INVITATION, required=False)
 
     def __init__(self, *args, invitation: Invitation, language: str, **kwargs):
         kwargs.setdefault(

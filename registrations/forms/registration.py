@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, Session
 from payments import services as payments
-from registrations import services
+from registrations import consents, services
 from registrations.models import TicketType
 
 # Input sizes for the browser; the services hold the real limits.
@@ -246,19 +246,9 @@ class RegistrationForm(AttendeeForm):
             "your seat is held, and the organisers send one invoice for the whole group."
         ),
     )
-    consent_processing = forms.BooleanField(
-        label=_(
-            "I agree that the organisers process my data to manage my registration and my "
-            "attendance."
-        ),
-        required=False,
-    )
-    consent_photos = forms.BooleanField(
-        label=_("I agree to appear in photos taken during the event."), required=False
-    )
-    consent_news = forms.BooleanField(
-        label=_("I would like news of the organisers' future events."), required=False
-    )
+    consent_processing = forms.BooleanField(label=consents.PROCESSING, required=False)
+    consent_photos = forms.BooleanField(label=consents.PHOTOS, required=False)
+    consent_news = forms.BooleanField(label=consents.NEWS, required=False)
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,6 +19,7 @@ from badges.models import BadgeSheet
 from checkin.services import create_scanner_device
 from events.models import Event
 from events.partner_feeds import create_partner_feed
+from notices.selectors import accessibility_statement, current_privacy_notice, legal_notice
 from organisations.models import Membership
 from payments.invoicing import issue_invoice
 from payments.models import Payment
@@ -140,6 +141,7 @@ def build_organisation(name: str, *, mark: str = "") -> OrganisationWorld:
         events=[event],
         includes_private_sessions=True,
     )
+    current_privacy_notice(organisation)
     return OrganisationWorld(
         organisation=organisation,
         event=event,
@@ -175,8 +177,8 @@ def staff_of(organisation, role) -> object:
 
 
 def add_site_wide_objects(user, world: OrganisationWorld) -> None:
-    """A group, an API token, login attempts and a queued task: the site-wide models registered
-    in the admin."""
+    """A group, an API token, login attempts, a queued task, the legal notice and the
+    accessibility statement: the site-wide models registered in the admin."""
     Group.objects.create(name="Équipe support")
     attempt = {
         "username": user.username,
@@ -189,6 +191,8 @@ def add_site_wide_objects(user, world: OrganisationWorld) -> None:
     AccessFailureLog.objects.create(**attempt, locked_out=False)
     AccessLog.objects.create(**attempt)
     Token.objects.create(user=user)
+    legal_notice()
+    accessibility_statement()
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
         build_badge_sheet.enqueue(BadgeSheet.objects.get(event=world.event).pk)
 

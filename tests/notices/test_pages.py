@@ -1,0 +1,163 @@
+"""A visitor reads an organisation's privacy notice, the legal notice and the accessibility
+statement, in French and in English; every page's footer links to the last two."""
+
+import html
+import re
+
+import pytest
+
+from notices.models import AccessibilityStatement
+from tests.factories import InvitationFactory, OrganisationFactory
+from tests.registrations.attendee_steps import colloquium_ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def text_of(response) -> str:
+    """The page's visible text, tags removed and spaces collapsed."""
+    body = re.sub(r"<[^>]+>", " ", response.content.decode())
+    return " ".join(html.unescape(body).split())
+
+
+def test_the_default_privacy_notice_names_the_organisation_and_covers_every_heading(client):
+    organisation = OrganisationFactory(
+        name="Université de Lyon", legal_name="Université de Lyon", invoice_email="dpo@u.fr"
+    )
+
+    page = client.get("/confidentialite/%s/" % organisation.slug)  # noqa: UP031
+
+    assert page.status_code == 200
+    text = text_of(page)
+    assert "Politique de confidentialité de Université de Lyon" in text
+    assert "Version 1, en vigueur depuis le" in text
+    assert (
+        "Université de Lyon, 14 avenue Berthelot, 69007 Lyon, est responsable du traitement" in text
+    )
+    for heading in (
+        "Qui traite vos données",
+        "Délégué à la protection des données",
+        "Pourquoi nous traitons vos données, et sur quelle base",
+        "Qui reçoit vos données",
+        "Transferts hors de l’Union européenne",
+        "Combien de temps nous les gardons",
+        "Vos droits",
+        "Réclamation",
+    ):
+        assert f"<h2>{heading}</h2>" in page.content.decode()
+    for words in (
+        "Inscription et admission",
+        "Badges et contrôle d’accès",
+        "Attestations de présence",
+        "Facturation et paiement",
+        "Nouvelles des prochains événements : uniquement avec votre consentement",
+        "Stripe",
+        "prestataire d’envoi des courriels",
+        "depuis votre page personnelle",
+        "CNIL",
+        "dpo@u.fr",
+    ):
+        assert words in text
+    assert '<a href="{}"'.format("http://www.cnil.fr") in page.content.decode()
+
+
+def test_the_privacy_notice_in_english(client):
+    organisation = OrganisationFactory(name="Lyon University", legal_name="Lyon University")
+
+    text = text_of(client.get(f"/en/confidentialite/{organisation.slug}/"))
+
+    assert "Privacy notice of Lyon University" in text
+    assert "Version 1, in force since" in text
+    assert "News of future events: only with your consent" in text
+    assert "lodge a complaint with the CNIL" in text
+
+
+def test_an_unknown_organisation_has_no_notice(client):
+    assert client.get("/confidentialite/nobody/").status_code == 404
+
+
+def test_the_legal_notice_names_publisher_director_and_host_in_both_languages(client):
+    french = text_of(client.get("/mentions-legales/"))
+    english = text_of(client.get("/en/mentions-legales/"))
+
+    for heading in ("Éditeur", "Directeur de la publication", "Hébergeur", "Données personnelles"):
+        assert heading in french
+    for heading in ("Publisher", "Director of publication", "Host", "Personal data"):
+        assert heading in english
+
+
+def test_the_accessibility_statement_claims_no_more_than_automated_checks(client):
+    french = text_of(client.get("/accessibilite/"))
+    english = text_of(client.get("/en/accessibilite/"))
+
+    assert "Ce site est non conforme avec le référentiel général" in french
+    assert "Aucun audit n’a encore mesuré" in french
+    assert "tests automatisés (axe-core)" in french
+    assert "Défenseur des droits" in french
+    assert "Contenus non accessibles" in french
+    assert "This site is not compliant with the French accessibility framework" in english
+    assert "Défenseur des droits" in english
+
+
+def test_every_public_page_links_to_the_legal_notice_and_the_statement_without_a_query(
+    client, django_assert_max_num_queries
+):
+    ticket = colloquium_ticket()
+    invitation = InvitationFactory()
+    pages = [
+        "/",
+        f"/events/{ticket.event.slug}/",
+        f"/events/{ticket.event.slug}/register/",
+        invitation.get_personal_url(),
+        "/mentions-legales/",
+        "/accessibilite/",
+    ]
+
+    for path in pages:
+        content = client.get(path).content.decode()
+        footer = content.split('<footer class="site-footer">')[1]
+        assert '<a href="/mentions-legales/">Mentions légales</a>' in footer, path
+        assert '<a href="/accessibilite/">Accessibilité</a>' in footer, path
+    with django_assert_max_num_queries(1):  # the events: the footer asks for nothing
+        client.get("/")
+
+
+def test_the_statement_shows_a_change_of_status(admin_client):
+    admin_client.get("/accessibilite/")
+    statement = AccessibilityStatement.objects.get()
+    page = admin_client.post(
+        f"/admin/notices/accessibilitystatement/{statement.pk}/change/",
+        {
+            "status": "partial",
+            "audit_date": "",
+            "audit_rate": "",
+            "audited_by": "",
+            "contact": "accessibilite@example.org",
+            "text_fr": statement.text_fr,
+            "text_en": statement.text_en,
+        },
+    )
+
+    assert page.status_code == 302
+    text = text_of(admin_client.get("/en/accessibilite/"))
+    assert "This site is partially compliant with the French accessibility framework" in text
+    assert "Contact: accessibilite@example.org" in text
+
+
+def test_full_compliance_without_an_audit_is_refused(admin_client):
+    admin_client.get("/accessibilite/")
+    statement = AccessibilityStatement.objects.get()
+
+    page = admin_client.post(
+        f"/admin/notices/accessibilitystatement/{statement.pk}/change/",
+        {
+            "status": "full",
+            "contact": "accessibilite@example.org",
+            "text_fr": statement.text_fr,
+            "text_en": statement.text_en,
+        },
+    )
+
+    assert page.status_code == 200
+    assert "RGAA audit that finds 100" in text_of(page) or "audit RGAA" in text_of(page)
+    statement.refresh_from_db()
+    assert statement.status == AccessibilityStatement.Status.NON_COMPLIANT
