@@ -39,6 +39,8 @@ ACTIONS = {
     "speaker.delete": _("Speaker deleted"),
     "speaker.photo": _("Speaker photo changed"),
     "speaker.erase": _("Speaker's personal data erased"),
+    "privacy_notice.publish": _("Privacy notice published"),
+    "site_text.change": _("Legal notice or accessibility statement changed"),
 }
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit import services as audit
 from notices.models import AccessibilityStatement, LegalNotice, PrivacyNotice
 from notices.selectors import (
     accessibility_statement,
@@ -138,6 +139,14 @@ class SiteTextAdmin(admin.ModelAdmin):
         obj.updated_by = request.user
         obj.updated_at = timezone.now()
         super().save_model(request, obj, form, change)
+        audit.record(
+            "site_text.change",
+            obj,
+            changes={
+                name: [form.initial.get(name), form.cleaned_data.get(name)]
+                for name in form.changed_data
+            },
+        )
 
 
 @admin.register(LegalNotice)

@@ -6,6 +6,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from notices.models import PrivacyNotice
 from organisations.models import Organisation
 from organisations.selectors import may_change_legal_details
@@ -26,7 +27,7 @@ def publish_privacy_notice(
     with transaction.atomic():
         Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
         last = PrivacyNotice.objects.filter(organisation=organisation).aggregate(Max("version"))
-        return PrivacyNotice.objects.create(
+        notice = PrivacyNotice.objects.create(
             organisation=organisation,
             version=(last["version__max"] or 0) + 1,
             text_fr=text_fr,
@@ -34,3 +35,10 @@ def publish_privacy_notice(
             published_at=timezone.now(),
             published_by=user,
         )
+        audit.record(
+            "privacy_notice.publish",
+            notice,
+            organisation=organisation,
+            changes={"version": [notice.version - 1 or None, notice.version]},
+        )
+        return notice

@@ -176,6 +176,11 @@ def _consent_row(registration: Registration) -> dict:
         "photos_withdrawn_at": _moment(registration.consent_photos_withdrawn_at),
         "news": registration.consent_news,
         "news_withdrawn_at": _moment(registration.consent_news_withdrawn_at),
+        # Which privacy notice was in force and which boxes' wording was read (notices).
+        "privacy_notice_version": (
+            registration.privacy_notice.version if registration.privacy_notice_id else None
+        ),
+        "consent_wording": registration.consent_wording,
     }
 
 

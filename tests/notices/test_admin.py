@@ -4,6 +4,7 @@ superusers."""
 
 import pytest
 
+from audit.models import AuditEntry
 from notices.models import LegalNotice, PrivacyNotice
 from notices.selectors import current_privacy_notice
 from registrations.models import Registration
@@ -38,6 +39,13 @@ def test_an_owner_starts_from_the_notice_in_force_and_publishes_version_2(client
     notice = current_privacy_notice(organisation)
     assert (notice.version, notice.published_by, notice.text_en) == (2, owner, "New.")
     assert PrivacyNotice.objects.filter(organisation=organisation).count() == 2
+    entry = AuditEntry.objects.get(action="privacy_notice.publish")
+    assert (entry.actor_user, entry.channel, entry.organisation, entry.changes) == (
+        owner,
+        "back_office",
+        organisation,
+        {"version": [1, 2]},
+    )
     page = text_of(client.get(f"/en/confidentialite/{organisation.slug}/"))
     assert "Version 2, in force since" in page
     assert "New." in page
@@ -119,6 +127,9 @@ def test_only_superusers_edit_the_legal_notice(client, admin_client):
     page = text_of(admin_client.get("/mentions-legales/"))
     assert "Directeur de la publication La présidente de l’Université de Lyon" in page
     assert "Hébergeur OVH, 2 rue Kellermann, 59100 Roubaix" in page
+    entry = AuditEntry.objects.get(action="site_text.change")
+    assert entry.channel == "back_office"
+    assert entry.changes["host"][1] == "OVH, 2 rue Kellermann, 59100 Roubaix"
 
 
 def test_the_speaker_page_in_the_back_office_points_to_the_notice(client):
