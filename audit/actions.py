@@ -39,6 +39,7 @@ ACTIONS = {
     "speaker.delete": _("Speaker deleted"),
     "speaker.photo": _("Speaker photo changed"),
     "speaker.erase": _("Speaker's personal data erased"),
+    "retention.apply": _("Personal data past its retention period anonymised"),
 }
 
 
