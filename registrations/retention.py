@@ -303,8 +303,9 @@ def count_words(counts: dict[str, int]) -> str:
         "emails": lambda n: ngettext("%(n)d email", "%(n)d emails", n),
         "checkins": lambda n: ngettext("%(n)d scan", "%(n)d scans", n),
     }
+    # In this order whatever the stored JSON's (PostgreSQL's jsonb orders keys its own way).
     return ", ".join(
-        words[kind](count) % {"n": count} for kind, count in counts.items() if kind in words
+        words[kind](counts[kind]) % {"n": counts[kind]} for kind in words if counts.get(kind)
     )
 
 
