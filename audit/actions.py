@@ -41,6 +41,7 @@ ACTIONS = {
     "speaker.erase": _("Speaker's personal data erased"),
     "privacy_notice.publish": _("Privacy notice published"),
     "site_text.change": _("Legal notice or accessibility statement changed"),
+    "retention.apply": _("Personal data past its retention period anonymised"),
 }
 
 

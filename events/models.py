@@ -9,6 +9,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.text import validate_multi_line, validate_single_line
-from organisations.models import Organisation, validate_time_zone
+from organisations.models import Organisation, retention_field, validate_time_zone
 from speakers.models import Speaker
 
 
@@ -49,6 +50,12 @@ class Venue(models.Model):
     def address(self) -> str:
         locality = " ".join(part for part in (self.postal_code, self.city) if part)
         return ", ".join(part for part in (self.name, self.street, locality) if part)
+
+
+_OVERRIDE_HELP = _(
+    "Leave empty to keep the organisation's period. Invoices and credit notes are kept for the "
+    "accounting period (10 years) whatever this says."
+)
 
 
 class Event(models.Model):
@@ -116,6 +123,36 @@ class Event(models.Model):
         default=48,
         help_text=_("How long a person from the waiting list has to claim a freed seat."),
     )
+    # Retention periods of this event's personal data, overriding the organisation's (empty:
+    # the organisation's); see Organisation and registrations/retention.py.
+    retention_registrations_months = models.PositiveSmallIntegerField(
+        _("registrations and invitations (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_OVERRIDE_HELP,
+    )
+    retention_checkins_months = models.PositiveSmallIntegerField(
+        _("check-in records (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_OVERRIDE_HELP,
+    )
+    retention_emails_months = models.PositiveSmallIntegerField(
+        _("sent emails (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_OVERRIDE_HELP,
+    )
+    retention_unpaid_months = models.PositiveSmallIntegerField(
+        _("unpaid-seat history (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_OVERRIDE_HELP,
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Grows when the event's own date, place or status changes: the attendees' invitations
     # carry it (added to each registration's own sequence) so that calendars replace them.
@@ -141,6 +178,13 @@ class Event(models.Model):
     def clean(self):
         if self.start and self.end and self.end <= self.start:
             raise ValidationError({"end": _("The end must be after the start.")})
+
+    def retention_months(self, category: str) -> int:
+        """The retention period of `category` (organisations.models.RETENTION_CATEGORIES) for
+        this event: its own override, else its organisation's."""
+        field = retention_field(category)
+        own = getattr(self, field)
+        return own if own is not None else getattr(self.organisation, field)
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

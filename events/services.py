@@ -45,7 +45,18 @@ AUDITED_SESSION_FIELDS = (
     *(name for name in SESSION_FIELDS if name not in ("abstract_fr", "abstract_en")),
     "abstract",
 )
-AUDITED_EVENT_FIELDS = ("title", "start", "end", "venue", "status", "capacity")
+AUDITED_EVENT_FIELDS = (
+    "title",
+    "start",
+    "end",
+    "venue",
+    "status",
+    "capacity",
+    "retention_registrations_months",
+    "retention_checkins_months",
+    "retention_emails_months",
+    "retention_unpaid_months",
+)
 # What attendees must hear of: a change to one of these makes calendars send an update.
 SCHEDULE_FIELDS = ("start", "end", "room_id", "status")
 # The same for the event itself; of its status, only cancelling it or taking that back counts.

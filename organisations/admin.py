@@ -327,9 +327,27 @@ class OrganisationAdmin(OrganisationScopedAdmin):
                 ]
             },
         ),
+        (
+            _("Retention of personal data (months)"),
+            {
+                "description": _(
+                    "How long personal data is kept after each event, then anonymised by the "
+                    "daily retention command; each event may override these periods. Invoices "
+                    "and credit notes are kept for the accounting period (10 years, Code de "
+                    "commerce L123-22) and never anonymised."
+                ),
+                "fields": [
+                    "retention_registrations_months",
+                    "retention_checkins_months",
+                    "retention_emails_months",
+                    "retention_unpaid_months",
+                ],
+            },
+        ),
     ]
-    # What invoices print and what bank transfers depend on: owners and superusers only.
-    OWNER_ONLY_FIELDSETS = (1, 2)
+    # What invoices print, what bank transfers depend on, and how long personal data is kept:
+    # owners and superusers only.
+    OWNER_ONLY_FIELDSETS = (1, 2, 3)
 
     @classmethod
     def owner_only_fields(cls) -> list[str]:

@@ -33,6 +33,15 @@ def default_payment_terms() -> int:
     return settings.INVOICE_RELEASE_DAYS
 
 
+# The categories of personal data with a retention period (issue 13), each the name of a field
+# of Organisation and of Event (the event's override): `retention_<category>_months`.
+RETENTION_CATEGORIES = ("registrations", "checkins", "emails", "unpaid")
+
+
+def retention_field(category: str) -> str:
+    return f"retention_{category}_months"
+
+
 class VatRegime(models.TextChoices):
     """How an organisation's sales stand with VAT: subject to it (a VAT number, a rate per
     ticket type) or exempt on one of the usual bases, whose mention the invoice prints."""
@@ -116,6 +125,46 @@ class Organisation(models.Model):
         help_text=_(
             "An unpaid seat is never released before its invoice is due. Leave empty to "
             "keep unpaid seats until you cancel them."
+        ),
+    )
+    # How long personal data is kept after an event ends (RGPD, issue 13), by category; an
+    # event may override each (events.Event). `apply_retention` anonymises what is past its
+    # period (registrations/retention.py). Invoices and credit notes are no category: kept for
+    # the accounting period (10 years, Code de commerce L123-22), never touched.
+    retention_registrations_months = models.PositiveSmallIntegerField(
+        _("registrations and invitations (months)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_(
+            "Months after the event's end before its attendees' and guests' personal data is "
+            "anonymised (12 by default). The anonymous counts remain. Invoices and credit "
+            "notes are kept for the accounting period (10 years, Code de commerce L123-22) "
+            "whatever this says."
+        ),
+    )
+    retention_checkins_months = models.PositiveSmallIntegerField(
+        _("check-in records (months)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("Months after the event's end before its scans are deleted (12 by default)."),
+    )
+    retention_emails_months = models.PositiveSmallIntegerField(
+        _("sent emails (months)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_(
+            "Months after an email was written before its record in the outbox is deleted, "
+            "once the event has ended (3 by default)."
+        ),
+    )
+    retention_unpaid_months = models.PositiveSmallIntegerField(
+        _("unpaid-seat history (months)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_(
+            "Months after the event's end before registrations that ended expired or "
+            "cancelled without being paid are anonymised, with their unpaid payments "
+            "(3 by default)."
         ),
     )
     # Where the organisation keeps its books: an invoice belongs to the year of its date there.

@@ -18,6 +18,7 @@ class RegistrationsConfig(AppConfig):
             emails,
             privacy,
             programme_updates,
+            retention,
             signals,
         )
         from registrations.models import OutgoingEmail  # noqa: PLC0415 — ready() hook
@@ -38,3 +39,7 @@ class RegistrationsConfig(AppConfig):
         emails.register_builder(OutgoingEmail.Kind.EMAIL_CHANGE, privacy.email_change_extras)
         emails.register_builder(OutgoingEmail.Kind.LOST_LINKS, privacy.lost_links_extras)
         on_speaker_erasure(privacy.erase_speaker_traces)
+        # The owners' report of the retention command (retention.py).
+        emails.register_builder(
+            OutgoingEmail.Kind.RETENTION_REPORT, retention.retention_report_extras
+        )

@@ -458,6 +458,7 @@ class OutgoingEmail(models.Model):
         BANK_DETAILS_CHANGED = "bank_details_changed", _("bank details changed (owners)")
         EMAIL_CHANGE = "email_change", _("email change to confirm")
         LOST_LINKS = "lost_links", _("personal links sent again")
+        RETENTION_REPORT = "retention_report", _("retention report (owners)")
 
     # Kinds sent to the event's organisers rather than to the person concerned.
     ORGANISER_KINDS = (Kind.PAYMENT_FLAGGED,)

@@ -500,7 +500,9 @@ def _erasure(people: list, **fields) -> Erasure:
     return Erasure(values=values, identifiers=identifiers, **fields)
 
 
-def erase_registration(*, registration: Registration, reason: str = "", by=None) -> Erasure:
+def erase_registration(
+    *, registration: Registration, reason: str = "", by=None, cancel: bool = True
+) -> Erasure:
     """Erase a person's registration: cancel it if still active (the ticket's refund rules and
     the credit note apply, see services.cancel_registration), then anonymise its personal data
     and its plus-ones' in every table: the registrations and their invitation, the outbox, the
@@ -509,9 +511,13 @@ def erase_registration(*, registration: Registration, reason: str = "", by=None)
 
     Kept: invoices and credit notes with their payer details (accounting retention), the
     rows themselves for anonymous counts. The one way to erase: the attendee's page, and the
-    organisers later. Idempotent."""
+    organisers later. Idempotent.
+
+    `cancel=False` (the retention command, registrations/retention.py, on an event that has
+    ended): an active registration is not cancelled (no refund, no credit note), it keeps its
+    status for the anonymous counts."""
     registration = Registration.objects.get(pk=registration.pk)
-    if registration.is_active:
+    if cancel and registration.is_active:
         # No cancellation email: it would be delivered after the address is gone.
         services.cancel_registration(registration=registration, notify=False)
     with transaction.atomic():
@@ -535,14 +541,17 @@ def erase_registration(*, registration: Registration, reason: str = "", by=None)
     return erasure
 
 
-def erase_invitation(*, invitation: Invitation, reason: str = "", by=None) -> Erasure:
+def erase_invitation(
+    *, invitation: Invitation, reason: str = "", by=None, cancel: bool = True
+) -> Erasure:
     """Erase a guest's invitation: through its registration if they accepted (see
-    erase_registration), else declined if still pending and anonymised."""
+    erase_registration), else declined if still pending and anonymised (`cancel=False`: left
+    unanswered, as erase_registration)."""
     registration = Registration.objects.filter(invitation_id=invitation.pk).first()
     if registration is not None:
-        return erase_registration(registration=registration, reason=reason, by=by)
+        return erase_registration(registration=registration, reason=reason, by=by, cancel=cancel)
     invitation = Invitation.objects.get(pk=invitation.pk)
-    if invitation.answer == Invitation.Answer.PENDING and invitation.is_open():
+    if cancel and invitation.answer == Invitation.Answer.PENDING and invitation.is_open():
         services.decline_invitation(invitation=invitation)
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)

@@ -33,10 +33,14 @@ from organisations.admin import (
     OrganisationScopedInline,
     warn_of_invoicing_problems,
 )
+from organisations.models import RETENTION_CATEGORIES, retention_field
+from organisations.selectors import may_change_legal_details
 from registrations.models import TicketType
 
 # Names the database triggers and constraints put in their errors.
 SESSION_OUTSIDE_EVENT = "session_within_event"
+# The event's overrides of its organisation's retention periods.
+RETENTION_FIELDS = [retention_field(category) for category in RETENTION_CATEGORIES]
 
 
 @admin.register(Venue)
@@ -103,8 +107,30 @@ class EventAdmin(EventOwnTimeZoneAdmin, OrganisationScopedAdmin, TranslationAdmi
             {"fields": ["capacity", "has_waiting_list", "offer_validity_hours"]},
         ),
         (_("Attendance"), {"fields": ["attendance_links"]}),
+        (
+            _("Retention of personal data (months)"),
+            {
+                "classes": ["collapse"],
+                "description": _(
+                    "Empty: the organisation's period. Only the organisation's owners change them."
+                ),
+                "fields": RETENTION_FIELDS,
+            },
+        ),
     ]
     readonly_fields = ["attendance_links"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        # Like the organisation's periods: owners and superusers only (a new event's, once it
+        # exists and its organisation is known).
+        organisation = obj.organisation if obj is not None else None
+        if not request.user.is_superuser and not may_change_legal_details(
+            request.user, organisation
+        ):
+            readonly.extend(RETENTION_FIELDS)
+        return readonly
+
     database_rule_messages = {
         SESSION_OUTSIDE_EVENT: _(
             "Some sessions of this event would fall outside its new dates. "
