@@ -301,6 +301,10 @@ def test_an_invalid_siret_is_refused_in_the_organisation_admin(admin_client):
         "country": "FR",
         "payment_terms_days": "30",
         "unpaid_seat_release_days": "0",
+        "retention_registrations_months": "12",
+        "retention_checkins_months": "12",
+        "retention_emails_months": "3",
+        "retention_unpaid_months": "3",
         "memberships-TOTAL_FORMS": "0",
         "memberships-INITIAL_FORMS": "0",
     }
@@ -326,6 +330,10 @@ def test_an_owner_sets_the_time_zone_whose_year_numbers_the_invoices(admin_clien
         "country": "FR",
         "payment_terms_days": "30",
         "unpaid_seat_release_days": "0",
+        "retention_registrations_months": "12",
+        "retention_checkins_months": "12",
+        "retention_emails_months": "3",
+        "retention_unpaid_months": "3",
         "memberships-TOTAL_FORMS": "0",
         "memberships-INITIAL_FORMS": "0",
     }
