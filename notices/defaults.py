@@ -13,34 +13,35 @@ from organisations.models import Organisation
 
 PRIVACY_FR = """\
 ## Qui traite vos données
-{name}, {address}, est responsable du traitement des données personnelles recueillies lors des inscriptions et des invitations à ses événements publiés sur ce site. Contact : {contact}.
+{name}, {address}, est responsable du traitement des données personnelles recueillies lors des inscriptions et des invitations à ses événements publiés sur ce site. Contact : {contact}.
 
 ## Délégué à la protection des données
 Vous pouvez joindre le délégué à la protection des données (DPO) de {name} en écrivant à {contact}, à l’attention du délégué à la protection des données, ou par courrier à l’adresse ci-dessus.
 
 ## Pourquoi nous traitons vos données, et sur quelle base
-- Inscription et admission à l’événement (nom, courriel, organisme, fonction, besoins d’accessibilité, ateliers choisis) : exécution de la mission de service public de {name} ou du contrat que forme votre inscription.
-- Badges et contrôle d’accès (code du badge, passages aux points de contrôle) : même base ; ils servent à vous admettre et à la sécurité des lieux.
-- Attestations de présence : même base ; elles sont établies à partir des passages enregistrés.
-- Facturation et paiement (coordonnées du payeur, factures, avoirs) : obligation légale (tenue de la comptabilité).
-- Photographies prises pendant l’événement : votre consentement, que vous pouvez retirer à tout moment.
-- Nouvelles des prochains événements : uniquement avec votre consentement, que vous pouvez retirer à tout moment.
+- Inscription et admission à l’événement (nom, courriel, organisme, fonction, besoins d’accessibilité, ateliers choisis) : exécution de la mission de service public de {name} ou du contrat que forme votre inscription.
+- Badges et contrôle d’accès (code du badge, passages aux points de contrôle) : même base ; ils servent à vous admettre et à la sécurité des lieux.
+- Attestations de présence : même base ; elles sont établies à partir des passages enregistrés.
+- Facturation et paiement (coordonnées du payeur, factures, avoirs) : obligation légale (tenue de la comptabilité).
+- Photographies prises pendant l’événement : votre consentement, que vous pouvez retirer à tout moment.
+- Nouvelles des prochains événements : uniquement avec votre consentement, que vous pouvez retirer à tout moment.
 
 ## Qui reçoit vos données
-Les équipes de {name} chargées de l’événement et, pour leur seule mission, ses sous-traitants : l’hébergeur de ce site ; le prestataire d’envoi des courriels ; Stripe Payments Europe (Irlande) pour les paiements par carte ; le cas échéant, la plateforme Chorus Pro pour les factures aux organismes publics. Vos données ne sont ni vendues ni cédées.
+Les équipes de {name} chargées de l’événement et, pour leur seule mission, ses sous-traitants : l’hébergeur de ce site ; le prestataire d’envoi des courriels ; Stripe Payments Europe (Irlande) pour les paiements par carte ; le cas échéant, la plateforme Chorus Pro pour les factures aux organismes publics. Vos données ne sont ni vendues ni cédées.
 
 ## Transferts hors de l’Union européenne
-Les données sont hébergées dans l’Union européenne. Stripe peut traiter certaines données de paiement aux États-Unis ; ces transferts sont encadrés par le cadre de protection des données UE–États-Unis et les clauses contractuelles types de la Commission européenne.
+Les données sont hébergées dans l’Union européenne. Stripe peut traiter certaines données de paiement aux États-Unis ; ces transferts sont encadrés par le cadre de protection des données UE–États-Unis et les clauses contractuelles types de la Commission européenne.
 
 ## Combien de temps nous les gardons
-- Inscriptions et invitations : jusqu’à la fin de l’événement, puis au plus 12 mois avant anonymisation (seuls restent des décomptes sans identité).
-- Passages aux points de contrôle : 12 mois après l’événement.
-- Courriels envoyés : 3 mois après leur envoi.
-- Factures, avoirs et coordonnées du payeur : 10 ans (obligation comptable).
-- Consentement aux nouvelles : jusqu’à son retrait, et au plus 3 ans après votre dernière inscription.
+- Inscriptions et invitations : jusqu’à la fin de l’événement, puis au plus 12 mois avant anonymisation (seuls restent des décomptes sans identité).
+- Passages aux points de contrôle : 12 mois après l’événement.
+- Courriels envoyés : 3 mois après leur envoi, une fois l’événement terminé.
+- Inscriptions restées impayées (place libérée ou annulée) : 3 mois après l’événement.
+- Factures, avoirs et coordonnées du payeur : 10 ans (obligation comptable).
+- Consentement aux nouvelles : jusqu’à son retrait, ou jusqu’à l’anonymisation de l’inscription qui le porte.
 
 ## Vos droits
-Vous disposez d’un droit d’accès, de rectification, d’effacement, de limitation, d’opposition et de retrait de votre consentement. Vous les exercez directement depuis votre page personnelle (le lien reçu par courriel après votre inscription ou dans votre invitation) : télécharger vos données, corriger votre nom, votre organisme ou votre fonction, retirer vos consentements, effacer votre inscription. Vous pouvez aussi écrire à {contact}.
+Vous disposez d’un droit d’accès, de rectification, d’effacement, de limitation, d’opposition et de retrait de votre consentement. Vous les exercez directement depuis votre page personnelle (le lien reçu par courriel après votre inscription ou dans votre invitation) : télécharger vos données, corriger votre nom, votre organisme ou votre fonction, retirer vos consentements, effacer votre inscription. Vous pouvez aussi écrire à {contact}.
 
 ## Réclamation
 Si vous estimez que vos droits ne sont pas respectés, vous pouvez adresser une réclamation à la Commission nationale de l’informatique et des libertés (CNIL), 3 place de Fontenoy, TSA 80715, 75334 Paris Cedex 07, www.cnil.fr.
@@ -70,9 +71,10 @@ The data is hosted in the European Union. Stripe may process some payment data i
 ## How long we keep it
 - Registrations and invitations: until the end of the event, then at most 12 months before they are anonymised (only counts without identity remain).
 - Check-in scans: 12 months after the event.
-- Emails sent: 3 months after sending.
+- Emails sent: 3 months after sending, once the event is over.
+- Registrations left unpaid (seat released or cancelled): 3 months after the event.
 - Invoices, credit notes and the payer's details: 10 years (accounting obligation).
-- Consent to news: until you withdraw it, and at most 3 years after your last registration.
+- Consent to news: until you withdraw it, or until the registration that carries it is anonymised.
 
 ## Your rights
 You have the right of access, rectification, erasure, restriction, objection, and to withdraw your consent. You exercise them yourself from your personal page (the link emailed after you registered, or your invitation): download your data, correct your name, organisation or title, withdraw your consents, erase your registration. You may also write to {contact}.
@@ -86,7 +88,7 @@ LEGAL_FR = """\
 Les textes des programmes appartiennent aux organismes qui publient leurs événements sur ce site et à leurs intervenants. Le logiciel Colloque est un logiciel libre.
 
 ## Données personnelles
-Chaque organisme est responsable des données recueillies pour ses événements : sa politique de confidentialité est accessible depuis chaque formulaire d’inscription et chaque invitation.
+Chaque organisme est responsable des données recueillies pour ses événements : sa politique de confidentialité est accessible depuis chaque formulaire d’inscription et chaque invitation.
 
 ## Cookies
 Ce site n’utilise aucun cookie de mesure d’audience ni de publicité. Seuls des cookies techniques (session, protection contre la falsification de requêtes, langue) sont déposés.
@@ -105,7 +107,7 @@ This site sets no audience-measurement or advertising cookie. Only technical coo
 
 ACCESSIBILITY_FR = """\
 ## Résultats des tests
-Aucun audit de conformité au RGAA n’a encore été réalisé. Les pages publiques (programme, inscription, invitation, page personnelle) sont vérifiées à chaque version du logiciel par des tests automatisés (axe-core) et des parcours au clavier ; ces tests automatiques ne détectent qu’une partie des défauts et ne remplacent pas un audit.
+Aucun audit de conformité au RGAA n’a encore été réalisé. Les pages publiques (programme, inscription, invitation, page personnelle) sont vérifiées à chaque version du logiciel par des tests automatisés (axe-core) et des parcours au clavier ; ces tests automatiques ne détectent qu’une partie des défauts et ne remplacent pas un audit.
 
 ## Contenus non accessibles
 - Les documents PDF (factures, attestations, planches de badges) ne sont pas balisés pour les technologies d’assistance.
@@ -113,7 +115,7 @@ Aucun audit de conformité au RGAA n’a encore été réalisé. Les pages publi
 - Le back-office (administration) n’a pas été vérifié.
 
 ## Établissement de cette déclaration
-Technologies utilisées : HTML, CSS, JavaScript. Environnement de test : Chromium avec axe-core.
+Technologies utilisées : HTML, CSS, JavaScript. Environnement de test : Chromium avec axe-core.
 
 ## Amélioration et contact
 Si vous ne pouvez pas accéder à un contenu ou à un service, contactez-nous pour être orienté vers une alternative accessible ou obtenir le contenu sous une autre forme.
