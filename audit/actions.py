@@ -42,6 +42,21 @@ ACTIONS = {
     "privacy_notice.publish": _("Privacy notice published"),
     "site_text.change": _("Legal notice or accessibility statement changed"),
     "retention.apply": _("Personal data past its retention period anonymised"),
+    "venue.create": _("Venue created"),
+    "venue.change": _("Venue changed"),
+    "venue.delete": _("Venue deleted"),
+    "room.create": _("Room created"),
+    "room.change": _("Room changed"),
+    "room.delete": _("Room deleted"),
+    "track.create": _("Track created"),
+    "track.change": _("Track changed"),
+    "track.delete": _("Track deleted"),
+    "ticket_type.create": _("Ticket type created"),
+    "ticket_type.change": _("Ticket type changed"),
+    "ticket_type.delete": _("Ticket type deleted"),
+    "checkpoint.create": _("Checkpoint created"),
+    "checkpoint.change": _("Checkpoint changed"),
+    "checkpoint.delete": _("Checkpoint deleted"),
 }
 
 

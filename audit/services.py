@@ -68,12 +68,12 @@ def field_changes(before, after, fields, *, masked=None) -> dict:
         new = getattr(after, name, None)
         if old == new:
             continue
-        show = masked.get(name, _shown)
+        show = masked.get(name, shown)
         changes[name] = [show(old) if before is not None else None, show(new)]
     return changes
 
 
-def _shown(value):
+def shown(value):
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if hasattr(value, "_meta") or (hasattr(value, "name") and hasattr(value, "url")):

@@ -167,6 +167,30 @@ class ReadOnlyAdmin:
         return False
 
 
+# The models without a service of their own, whose back-office saves and deletions write the
+# audit trail here (by model label, so that this base imports none of the apps above).
+AUDITED_IN_ADMIN = {
+    "events.venue": "venue",
+    "events.room": "room",
+    "events.track": "track",
+    "registrations.tickettype": "ticket_type",
+    "checkin.checkpoint": "checkpoint",
+}
+
+
+def audited_prefix(obj_or_model) -> str:
+    return AUDITED_IN_ADMIN.get(obj_or_model._meta.label_lower, "")
+
+
+def record_saved(prefix: str, before, obj) -> None:
+    fields = [field.name for field in obj._meta.concrete_fields if field.name != "id"]
+    audit.record(
+        f"{prefix}.{'create' if before is None else 'change'}",
+        obj,
+        changes=audit.field_changes(before, obj, fields),
+    )
+
+
 class OrganisationScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     """Base of every organisation-scoped ModelAdmin; see the module docstring.
 
@@ -198,6 +222,49 @@ class OrganisationScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return may_edit(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        prefix = audited_prefix(obj)
+        before = type(obj).objects.filter(pk=obj.pk).first() if prefix and change else None
+        super().save_model(request, obj, form, change)
+        if prefix:
+            record_saved(prefix, before, obj)
+
+    def delete_model(self, request, obj):
+        if audited_prefix(obj):
+            audit.record(f"{audited_prefix(obj)}.delete", obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        if audited_prefix(queryset.model):
+            for obj in queryset:
+                audit.record(f"{audited_prefix(obj)}.delete", obj)
+        super().delete_queryset(request, queryset)
+
+    def save_formset(self, request, form, formset, change):
+        """Inline rows of the models that have no service of their own (rooms, tracks, ticket
+        types) write the trail as the ModelAdmin's saves do."""
+        prefix = audited_prefix(formset.model)
+        if not prefix:
+            super().save_formset(request, form, formset, change)
+            return
+        for row in formset.deleted_forms:
+            if row.instance.pk is not None:
+                audit.record(f"{prefix}.delete", row.instance)
+        changed = [
+            (row, {name: row.initial.get(name) for name in row.changed_data})
+            for row in formset.initial_forms
+            if row.has_changed() and row not in formset.deleted_forms
+        ]
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects:
+            record_saved(prefix, None, obj)
+        for row, before in changed:
+            changes = {
+                name: [audit.shown(before[name]), audit.shown(getattr(row.instance, name, None))]
+                for name in before
+            }
+            audit.record(f"{prefix}.change", row.instance, changes=changes)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
