@@ -4,6 +4,7 @@ email's link to the RSVP page, their answer, the seats and the emails that follo
 import re
 from datetime import datetime, timedelta
 from io import StringIO
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,7 +15,7 @@ from django.core.management.base import CommandError
 from django.utils import dateformat, timezone, translation
 from icalendar import Calendar
 
-from registrations import services
+from registrations import ratelimit, services
 from registrations.models import Invitation, OutgoingEmail, Registration
 from tests.factories import EventFactory, TicketTypeFactory
 
@@ -625,8 +626,11 @@ def test_an_answer_that_is_neither_yes_nor_no_is_a_bad_request(client):
     assert invitation.answer == "pending"
 
 
-def test_answers_are_rate_limited_per_client(client, settings):
+def test_answers_are_rate_limited_per_client(client, settings, monkeypatch):
     settings.RATE_LIMITS = {"invitation": "2/m"}
+    # A fixed clock: the three answers fall in one minute's window whatever the time.
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 3600 * 300_000 + 5))
+    cache.clear()
     invitation = invite(ceremony())
     link = f"/invitations/{invitation.token}/"
 
