@@ -231,14 +231,14 @@ class OrganisationScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
             record_saved(prefix, before, obj)
 
     def delete_model(self, request, obj):
-        if audited_prefix(obj):
-            audit.record(f"{audited_prefix(obj)}.delete", obj)
+        if prefix := audited_prefix(obj):
+            audit.record(f"{prefix}.delete", obj)
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
-        if audited_prefix(queryset.model):
+        if prefix := audited_prefix(queryset.model):
             for obj in queryset:
-                audit.record(f"{audited_prefix(obj)}.delete", obj)
+                audit.record(f"{prefix}.delete", obj)
         super().delete_queryset(request, queryset)
 
     def save_formset(self, request, form, formset, change):

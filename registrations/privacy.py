@@ -258,7 +258,7 @@ def subject_of(
     *, registration=None, invitation=None, email=None, organisation=None, companions=False
 ) -> Subject:
     """The registrations and invitations whose data is asked for (see person_data)."""
-    registrations = Registration.objects.select_related("event", "ticket_type")
+    registrations = Registration.objects.select_related("event", "ticket_type", "privacy_notice")
     invitations = Invitation.objects.select_related("event", "ticket_type")
     if registration is not None:
         query = Q(pk=registration.pk)

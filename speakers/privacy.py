@@ -10,7 +10,6 @@ emails to them) through `on_speaker_erasure` hooks registered in their `ready()`
 from collections.abc import Callable
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
@@ -82,5 +81,4 @@ def erase_speaker(*, speaker: Speaker, reason: str = "") -> Speaker:
             hook(speaker, values)
         audit.anonymise_entries(speaker, values=values)
         audit.record("speaker.erase", speaker, changes={"reason": ["", reason]} if reason else {})
-        Speaker.objects.filter(pk=speaker.pk).update(updated_at=timezone.now())
     return speaker

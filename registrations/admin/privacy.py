@@ -10,7 +10,6 @@ import json
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -126,5 +125,3 @@ def _log(request, model, pk: int, reason: str) -> None:
         change_message=gettext("Personal data erased on request: %(reason)s") % {"reason": reason},
         single_object=True,
     )
-    # The history names the object by its (now anonymous) string.
-    ContentType.objects.clear_cache()
