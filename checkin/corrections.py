@@ -57,7 +57,11 @@ def annul_admission(
     reason = _clean_reason(reason, required=False)
     now = now or timezone.now()
     with transaction.atomic():
-        scan = CheckIn.objects.select_for_update().get(pk=checkin.pk)
+        scan = (
+            CheckIn.objects.select_for_update(of=("self",))
+            .select_related("registration__ticket_type", "event__organisation")
+            .get(pk=checkin.pk)
+        )
         if scan.annulled_at is not None:
             raise CorrectionError(
                 _("This admission was already annulled (%(when)s).")
@@ -142,7 +146,7 @@ def override_refusal(
     with transaction.atomic():
         refused = (
             CheckIn.objects.select_for_update(of=("self",))
-            .select_related("registration__ticket_type", "checkpoint")
+            .select_related("registration__ticket_type", "checkpoint", "event__organisation")
             .get(pk=checkin.pk)
         )
         earlier = _override_of(refused)
@@ -152,7 +156,7 @@ def override_refusal(
         registration = refused.registration
         first_entry = _first_entry(refused)
         record = CheckIn(
-            event_id=refused.event_id,
+            event=refused.event,
             checkpoint=refused.checkpoint,
             registration=registration,
             device=device,

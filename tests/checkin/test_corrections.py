@@ -121,7 +121,7 @@ def test_annulling_twice_is_refused_clearly_and_recorded_once(attendee, entrance
     with pytest.raises(corrections.CorrectionError) as refused:
         corrections.annul_admission(checkin=admitted, user=staff)
 
-    assert "already annulled" in refused.value.message
+    assert "a déjà été annulée" in refused.value.message
     assert refused.value.field is None
     assert AuditEntry.objects.filter(action="checkin.annul").count() == 1
     assert CheckIn.objects.get(pk=admitted.pk).annulled_by == staff
@@ -135,7 +135,9 @@ def test_a_refusal_cannot_be_annulled(event, attendee, entrance):
     with pytest.raises(corrections.CorrectionError) as refused:
         corrections.annul_admission(checkin=refusal)
 
-    assert refused.value.message == "Only an admission can be annulled: this scan let nobody in."
+    assert refused.value.message == (
+        "Seule une entrée peut être annulée\u00a0: ce scan n’a fait entrer personne."
+    )
     assert not AuditEntry.objects.filter(action="checkin.annul").exists()
     assert CheckIn.objects.get(pk=refusal.pk).annulled_at is None
 
@@ -285,9 +287,9 @@ def test_overriding_twice_answers_the_first_override(attendee, entrance, device)
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        ("unknown", "This badge is not one of this event's"),
-        ("wrong_event", "This badge is not one of this event's"),
-        ("cancelled", "This registration is cancelled"),
+        ("unknown", "Ce badge n’est pas un badge de cet événement"),
+        ("wrong_event", "Ce badge n’est pas un badge de cet événement"),
+        ("cancelled", "Cette inscription est annulée"),
     ],
 )
 def test_refusals_that_cannot_be_overridden_say_why(make, message, event, attendee, entrance):
@@ -307,7 +309,7 @@ def test_refusals_that_cannot_be_overridden_say_why(make, message, event, attend
 
     assert error.value.message.startswith(message)
     if make == "cancelled":
-        assert "reinstate" in error.value.message
+        assert "Seul un organisateur peut rétablir la personne" in error.value.message
     assert CheckIn.objects.count() == 1
     assert not AuditEntry.objects.filter(action="checkin.override").exists()
 
@@ -317,14 +319,14 @@ def test_a_registration_cancelled_since_the_refusal_is_not_admitted_anyway(atten
     attendee.status = Registration.Status.CANCELLED
     attendee.save()
 
-    with pytest.raises(corrections.CorrectionError, match="cancelled"):
+    with pytest.raises(corrections.CorrectionError, match="inscription est annulée"):
         corrections.override_refusal(checkin=refused, reason="Il a payé en liquide")
 
 
 def test_an_admission_is_not_overridden(attendee, entrance):
     admitted = scan(attendee, entrance).checkin
 
-    with pytest.raises(corrections.CorrectionError, match="no refusal to override"):
+    with pytest.raises(corrections.CorrectionError, match="pas de refus à lever"):
         corrections.override_refusal(checkin=admitted, reason="Pour voir")
 
 
@@ -389,3 +391,101 @@ def test_an_erasure_blanks_the_reasons_given_at_the_door(attendee, entrance):
         ["not_paid", "ok"],
         ["ok", "annulled"],
     ]
+
+
+# --- The back office ----------------------------------------------------------------------------
+
+CHANGELIST = "/admin/checkin/checkin/"
+
+
+@pytest.fixture
+def organiser_client(client, event):
+    organiser = MembershipFactory(organisation=event.organisation, role="organiser").user
+    client.force_login(organiser)
+    client.user = organiser
+    return client
+
+
+def test_the_back_office_asks_a_reason_then_annuls_the_selected_admissions(
+    organiser_client, event, attendee, entrance
+):
+    admitted = scan(attendee, entrance).checkin
+    refused = scan(attendee, entrance).checkin
+    selection = {"action": "annul_admissions", "_selected_action": [admitted.pk, refused.pk]}
+
+    page = organiser_client.post(CHANGELIST, selection)
+
+    assert page.status_code == 200
+    assert "Annuler ces entrées" in page.text
+    assert 'name="reason"' in page.text
+    assert CheckIn.objects.get(pk=admitted.pk).annulled_at is None
+
+    done = organiser_client.post(
+        CHANGELIST, {**selection, "apply_annul": "yes", "reason": "Badge prêté"}, follow=True
+    )
+
+    assert "1 entrée annulée." in done.text
+    assert "Seule une entrée peut être annulée" in done.text  # the refusal, said and left alone
+    annulled = CheckIn.objects.get(pk=admitted.pk)
+    assert (annulled.annulled_by, annulled.annul_reason) == (organiser_client.user, "Badge prêté")
+    entry = only_entry("checkin.annul")
+    assert (entry.actor_kind, entry.actor_user, entry.channel) == (
+        ActorKind.USER,
+        organiser_client.user,
+        Channel.BACK_OFFICE,
+    )
+    assert arrived_at_entrance(event) == 0
+
+
+def test_a_reason_on_two_lines_is_refused_on_the_page(organiser_client, attendee, entrance):
+    admitted = scan(attendee, entrance).checkin
+
+    page = organiser_client.post(
+        CHANGELIST,
+        {
+            "action": "annul_admissions",
+            "_selected_action": [admitted.pk],
+            "apply_annul": "yes",
+            "reason": "une\nautre",
+        },
+    )
+
+    assert page.status_code == 200
+    assert "errorlist" in page.text
+    assert CheckIn.objects.get(pk=admitted.pk).annulled_at is None
+
+
+def test_the_log_shows_annulled_scans_and_overrides_with_filters(
+    organiser_client, attendee, entrance, django_assert_max_num_queries
+):
+    refused = scan(unpaid(attendee), entrance).checkin
+    admission = corrections.override_refusal(checkin=refused, reason="Bon de commande").checkin
+    corrections.annul_admission(checkin=admission)
+    for _ in range(5):
+        scan(RegistrationFactory(ticket_type=attendee.ticket_type), entrance)
+
+    with django_assert_max_num_queries(16):
+        page = organiser_client.get(CHANGELIST)
+
+    assert page.status_code == 200
+    assert f'href="/admin/checkin/checkin/{refused.pk}/change/"' in page.text
+    overrides = organiser_client.get(CHANGELIST, {"override": "yes"})
+    assert list(overrides.context["cl"].result_list) == [admission]
+    annulled = organiser_client.get(CHANGELIST, {"annulled": "yes"})
+    assert list(annulled.context["cl"].result_list) == [admission]
+    detail = organiser_client.get(f"{CHANGELIST}{admission.pk}/change/")
+    assert "Bon de commande" in detail.text
+
+
+def test_another_organisations_organiser_cannot_annul(client, attendee, entrance):
+    admitted = scan(attendee, entrance).checkin
+    stranger = MembershipFactory(role="owner").user
+    client.force_login(stranger)
+
+    client.post(
+        CHANGELIST,
+        {"action": "annul_admissions", "_selected_action": [admitted.pk], "apply_annul": "yes"},
+    )
+
+    assert CheckIn.objects.get(pk=admitted.pk).annulled_at is None
+    assert not AuditEntry.objects.exists()
