@@ -52,6 +52,13 @@ DOOR_ERRORS = {
     403: OpenApiResponse(ErrorSerializer, description="Neither a scanner device nor door staff."),
 }
 
+SCAN_ID = OpenApiParameter(
+    "id",
+    int,
+    OpenApiParameter.PATH,
+    description="The scan's id: `checkin` in the answer to `POST /api/v1/checkin/`.",
+)
+
 # Events listed for scanning: those not over for more than this.
 RECENTLY_ENDED = timedelta(days=1)
 
@@ -177,6 +184,7 @@ class CorrectionViewMixin(DoorViewMixin):
 class AnnulView(CorrectionViewMixin, APIView):
     @extend_schema(
         operation_id="checkin_annul",
+        parameters=[SCAN_ID],
         request=AnnulRequestSerializer,
         responses={200: AnnulResultSerializer, **DOOR_ERRORS, 404: NOT_FOUND},
         description=(
@@ -206,6 +214,7 @@ class AnnulView(CorrectionViewMixin, APIView):
 class OverrideView(CorrectionViewMixin, APIView):
     @extend_schema(
         operation_id="checkin_override",
+        parameters=[SCAN_ID],
         request=OverrideRequestSerializer,
         responses={200: CheckInResultSerializer, **DOOR_ERRORS, 404: NOT_FOUND},
         description=(

@@ -155,13 +155,13 @@ def interface_strings() -> dict[str, str]:
         "badInput": _("The server refused this scan: {reason}"),
         "scanning": _("Checking…"),
         "annulButton": _("Undo this entry"),
-        "annulNamed": _("Undo the entry of {name}"),
+        "annulNamed": _("Undo this entry: {name}"),
         "annulReason": _("Reason (optional)"),
         "annulDone": _(
             "Entry undone: {name} is not counted as admitted; their next scan admits them."
         ),
         "overrideButton": _("Admit anyway"),
-        "overrideNamed": _("Admit {name} anyway"),
+        "overrideNamed": _("Admit anyway: {name}"),
         "overrideReason": _("Reason for admitting anyway (required)"),
         "overrideNoReason": _("Say why the person is admitted despite the refusal."),
         "correctionFailed": _("Not done: {reason}"),
