@@ -24,6 +24,8 @@ def person_checkins(subject) -> dict[str, list[dict]]:
                 "direction": scan.get_direction_display(),
                 "result": scan.get_result_display(),
                 "annulled_at": scan.annulled_at.isoformat() if scan.annulled_at else None,
+                # What the door staff wrote about the person when correcting the scan.
+                "correction_reason": scan.annul_reason or scan.override_reason,
             }
             for scan in scans
         ]

@@ -489,3 +489,17 @@ def test_another_organisations_organiser_cannot_annul(client, attendee, entrance
 
     assert CheckIn.objects.get(pk=admitted.pk).annulled_at is None
     assert not AuditEntry.objects.exists()
+
+
+def test_the_persons_data_export_says_which_admission_was_annulled_and_why(attendee, entrance):
+    mistake = scan(attendee, entrance).checkin
+    corrections.annul_admission(checkin=mistake, reason="Badge prêté à un collègue")
+    scan(attendee, entrance)
+
+    rows = privacy.person_data(registration=attendee)["checkins"]
+
+    assert [(row["result"], bool(row["annulled_at"])) for row in rows] == [
+        ("admis", True),
+        ("admis", False),
+    ]
+    assert [row["correction_reason"] for row in rows] == ["Badge prêté à un collègue", ""]
