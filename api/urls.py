@@ -2,7 +2,13 @@ from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from api.views.base import NotFoundView
-from api.views.checkin import CheckInView, CheckpointListView, OfflineBundleView
+from api.views.checkin import (
+    AnnulView,
+    CheckInView,
+    CheckpointListView,
+    OfflineBundleView,
+    OverrideView,
+)
 from api.views.events import EventViewSet
 from api.views.invitations import InvitationViewSet
 from api.views.invoices import InvoiceViewSet
@@ -29,6 +35,11 @@ urlpatterns = [
     path("checkin/", CheckInView.as_view(), name="checkin"),
     path("checkin/checkpoints/", CheckpointListView.as_view(), name="checkin-checkpoints"),
     path("checkin/bundle/", OfflineBundleView.as_view(), name="checkin-bundle"),
+    # Ids of at most 18 digits: a longer one names nothing (and would overflow the database's).
+    re_path(r"^checkin/(?P<pk>[0-9]{1,18})/annul/$", AnnulView.as_view(), name="checkin-annul"),
+    re_path(
+        r"^checkin/(?P<pk>[0-9]{1,18})/override/$", OverrideView.as_view(), name="checkin-override"
+    ),
     # Any other address under the API is answered in JSON like the rest, not with the site's
     # HTML page. Only addresses ending with "/": the others get APPEND_SLASH's redirect.
     re_path(r"^[\s\S]*/$", NotFoundView.as_view(), name="not-found"),

@@ -1,13 +1,21 @@
-"""Back office of the door: checkpoints, scanner devices and the scan log."""
+"""Back office of the door: checkpoints, scanner devices and the scan log, where organisers
+annul admissions made by mistake (checkin/corrections.py)."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
+from checkin import corrections
 from checkin import services as checkin
 from checkin.models import CheckIn, Checkpoint, ScannerDevice
+from common.text import validate_single_line
 from events.zoned_admin import EventTimeZoneAdmin
 from organisations.admin import OrganisationScopedAdmin, ReadOnlyAdmin
 
@@ -96,9 +104,45 @@ class ScannerDeviceAdmin(EventTimeZoneAdmin, OrganisationScopedAdmin):
         )
 
 
+class AnnulledFilter(admin.SimpleListFilter):
+    title = _("annulled")
+    parameter_name = "annulled"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(annulled_at__isnull=self.value() == "no")
+        return queryset
+
+
+class OverrideFilter(admin.SimpleListFilter):
+    title = _("admitted despite a refusal")
+    parameter_name = "override"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(overrides__isnull=self.value() == "no")
+        return queryset
+
+
+class AnnulForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason"),
+        max_length=corrections.REASON_LENGTH,
+        required=False,
+        validators=[validate_single_line],
+        help_text=_("For example: the wrong person's badge, a scan at the wrong checkpoint."),
+    )
+
+
 @admin.register(CheckIn)
 class CheckInAdmin(ReadOnlyAdmin, OrganisationScopedAdmin):
-    """The scan log: read only."""
+    """The scan log: read only, but for annulling admissions made by mistake."""
 
     list_display = [
         "scanned_at",
@@ -109,12 +153,85 @@ class CheckInAdmin(ReadOnlyAdmin, OrganisationScopedAdmin):
         "direction",
         "is_offline",
         "conflict",
+        "annulled",
+        "overridden_refusal",
     ]
-    list_filter = ["event", "result", "is_offline", "direction"]
-    list_select_related = ["registration", "checkpoint"]
+    list_filter = [
+        "event",
+        "result",
+        "is_offline",
+        "direction",
+        AnnulledFilter,
+        OverrideFilter,
+    ]
+    list_select_related = ["registration", "checkpoint", "overrides"]
     search_fields = ["registration__last_name", "registration__first_name", "gate"]
     date_hierarchy = "scanned_at"
+    actions = ["annul_admissions"]
+    # Not editable (a log), so only shown when named.
+    readonly_fields = [
+        "annulled_at",
+        "annulled_by",
+        "annulled_by_label",
+        "annul_reason",
+        "overrides",
+        "override_reason",
+    ]
 
     @admin.display(description=_("conflict"), boolean=True)
     def conflict(self, scan):
         return scan.is_conflict
+
+    @admin.display(description=_("annulled"), boolean=True)
+    def annulled(self, scan):
+        return scan.is_annulled
+
+    @admin.display(description=_("overrides the refusal"))
+    def overridden_refusal(self, scan):
+        refused = scan.overrides
+        if refused is None:
+            return ""
+        url = reverse("admin:checkin_checkin_change", args=[refused.pk])
+        return format_html('<a href="{}">{}</a>', url, refused.get_result_display())
+
+    def has_annul_permission(self, request):
+        return self.has_view_permission(request)
+
+    @admin.action(description=_("Annul the selected admissions"), permissions=["annul"])
+    def annul_admissions(self, request, queryset):
+        """Asks a reason on an intermediate page, then annuls each selected admission (the
+        refusals and the scans already annulled among them are left as they are, and said)."""
+        form = AnnulForm(request.POST if "apply_annul" in request.POST else None)
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": gettext("Annul these admissions?"),
+                "form": form,
+                "scans": queryset.select_related("registration", "checkpoint"),
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            }
+            return TemplateResponse(request, "admin/checkin/checkin/annul.html", context)
+        annulled, refused = 0, []
+        for scan in queryset.order_by("scanned_at", "pk"):
+            try:
+                corrections.annul_admission(
+                    checkin=scan, user=request.user, reason=form.cleaned_data["reason"]
+                )
+            except corrections.CorrectionError as error:
+                refused.append(f"{scan}: {error.message}")
+            else:
+                annulled += 1
+        if annulled:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d admission annulled.", "%(count)d admissions annulled.", annulled
+                )
+                % {"count": annulled},
+                messages.SUCCESS,
+            )
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)
+        return None

@@ -15,5 +15,6 @@ class CheckinConfig(AppConfig):
 
         # A person's scans in their data export (registrations/privacy.py).
         personal_data.register_person_data(privacy.person_checkins)
+        personal_data.on_erasure(privacy.erase_correction_reasons)
         # The scans' retention period (registrations/retention.py).
         retention_periods.register_category(retention.CATEGORY)

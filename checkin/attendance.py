@@ -8,13 +8,15 @@ database, never one query per row.
 Words used throughout:
 - a scan *admits* a person when it is an entry and the server said `ok`, or an offline device
   said `ok`: it let them in from its downloaded list, whatever the server answered on upload;
+  unless the door staff annulled it since (a badge scanned by mistake: `checkin/corrections.py`);
 - a person has *arrived* at a checkpoint once a scan there admitted them; on an event of several
   days, they arrive again each day (an event day ends at 04:00 local time: see
   `registrations.models.attendance_day`);
 - a person is *expected* while their registration holds a seat that lets them in (confirmed,
   or awaiting payment: public bodies pay after the event);
 - a *conflict* is an offline scan that admitted someone the server would have refused (the same
-  badge let in by two offline devices, a registration cancelled since the list was downloaded).
+  badge let in by two offline devices, a registration cancelled since the list was downloaded),
+  until the door staff settle it: annulled, or admitted anyway (an override).
 """
 
 import csv
@@ -50,20 +52,28 @@ BUCKET = timedelta(minutes=15)
 
 
 # Scans that let the person in (see the module's docstring).
-ADMITTING = Q(direction=Direction.ENTRY) & (
-    Q(result=Result.OK) | Q(is_offline=True, client_result=Result.OK)
+NOT_ANNULLED = Q(annulled_at__isnull=True)
+ADMITTING = (
+    Q(direction=Direction.ENTRY)
+    & (Q(result=Result.OK) | Q(is_offline=True, client_result=Result.OK))
+    & NOT_ANNULLED
 )
 EXITING = Q(direction=Direction.EXIT, result=Result.OK)
-CONFLICTING = Q(direction=Direction.ENTRY, is_offline=True, client_result=Result.OK) & ~Q(
-    result=Result.OK
+CONFLICTING = (
+    Q(direction=Direction.ENTRY, is_offline=True, client_result=Result.OK)
+    & ~Q(result=Result.OK)
+    & NOT_ANNULLED
+    & Q(override__isnull=True)
 )
 AT_ENTRANCE = Q(checkpoint__session__isnull=True)
 
 
 def is_admission(scan: CheckIn) -> bool:
     """`ADMITTING` for a scan already in memory."""
-    return scan.direction == Direction.ENTRY and (
-        scan.result == Result.OK or (scan.is_offline and scan.client_result == Result.OK)
+    return (
+        scan.direction == Direction.ENTRY
+        and (scan.result == Result.OK or (scan.is_offline and scan.client_result == Result.OK))
+        and scan.annulled_at is None
     )
 
 
@@ -201,7 +211,7 @@ def attendance_counts(
         .values("checkpoint_id")
         .annotate(
             scans=Count("pk"),
-            refused=Count("pk", filter=Q(direction=Direction.ENTRY) & ~ADMITTING),
+            refused=Count("pk", filter=Q(direction=Direction.ENTRY) & ~ADMITTING & NOT_ANNULLED),
             conflicts=Count("pk", filter=CONFLICTING),
             last_scan_at=Max("scanned_at"),
         )
@@ -624,7 +634,7 @@ def attended_hours(*, registration: Registration) -> AttendedHours:
     event = registration.event
     scans = list(
         CheckIn.objects.filter(_entrance_movements(), registration=registration).only(
-            "scanned_at", "direction", "result", "is_offline", "client_result"
+            "scanned_at", "direction", "result", "is_offline", "client_result", "annulled_at"
         )
     )
     if not any(is_admission(scan) for scan in scans):
@@ -638,7 +648,15 @@ def attended_hours_by_registration(*, event: Event) -> dict[int, AttendedHours]:
     scans: dict[int, list[CheckIn]] = defaultdict(list)
     for scan in CheckIn.objects.filter(
         _entrance_movements(), event=event, registration__isnull=False
-    ).only("registration_id", "scanned_at", "direction", "result", "is_offline", "client_result"):
+    ).only(
+        "registration_id",
+        "scanned_at",
+        "direction",
+        "result",
+        "is_offline",
+        "client_result",
+        "annulled_at",
+    ):
         scans[scan.registration_id].append(scan)
     if not scans:
         return {}

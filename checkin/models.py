@@ -228,6 +228,38 @@ class CheckIn(models.Model):
     client_result = models.CharField(
         _("answer shown offline"), max_length=20, choices=Result.choices, blank=True
     )
+    # Corrections (checkin/corrections.py). An admission made by mistake is annulled: the row
+    # stays in the log, counts for nothing and is no longer the day's first entry.
+    annulled_at = models.DateTimeField(_("annulled at"), null=True, blank=True, editable=False)
+    annulled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("annulled by"),
+    )
+    # The device's name or the staff member's, as it was when annulling.
+    annulled_by_label = models.CharField(
+        _("annulled from"), max_length=150, blank=True, editable=False
+    )
+    annul_reason = models.CharField(
+        _("reason for annulling"), max_length=300, blank=True, editable=False
+    )
+    # A refusal the door staff overrode: this scan admitted the person despite it.
+    overrides = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="override",
+        editable=False,
+        verbose_name=_("overrides the refusal"),
+    )
+    override_reason = models.CharField(
+        _("reason for admitting"), max_length=300, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("check-in")
@@ -241,6 +273,10 @@ class CheckIn(models.Model):
                 condition=Q(is_first_entry=True),
                 name="checkin_one_first_entry_a_day",
             ),
+            models.CheckConstraint(
+                condition=Q(annulled_at__isnull=True) | Q(is_first_entry=False),
+                name="checkin_annulled_is_no_first_entry",
+            ),
         ]
         indexes = [
             models.Index(fields=["registration", "checkpoint"], name="checkin_registration"),
@@ -251,10 +287,15 @@ class CheckIn(models.Model):
         return f"{self.get_result_display()} — {self.gate} — {self.scanned_at:%Y-%m-%d %H:%M}"
 
     @property
+    def is_annulled(self) -> bool:
+        return self.annulled_at is not None
+
+    @property
     def is_conflict(self) -> bool:
         """Admitted by an offline device although the server, told later, would not have."""
         return (
             self.is_offline
             and self.client_result == self.Result.OK
             and self.result != self.Result.OK
+            and self.annulled_at is None
         )

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -143,6 +144,39 @@ def check_in_result(scan, checkpoint) -> dict:
             "checkpoint": _text(first.checkpoint.name),
         },
     }
+
+
+class AnnulRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="Why the admission is annulled (optional, one line): the wrong person's "
+        "badge, a scan at the wrong checkpoint.",
+    )
+
+
+class OverrideRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=300,
+        help_text="Why the person is admitted despite the refusal (required, one line).",
+    )
+
+
+class AnnulResultSerializer(serializers.Serializer):
+    """What `POST /api/v1/checkin/<id>/annul/` answers: the annulled scan."""
+
+    checkin = serializers.IntegerField(source="pk")
+    message = serializers.SerializerMethodField(help_text="The answer in the request's language.")
+    annulled_at = serializers.DateTimeField()
+    annulled_by = serializers.CharField(
+        source="annulled_by_label", help_text="The device's or the staff member's name."
+    )
+    reason = serializers.CharField(source="annul_reason")
+    attendee = AttendeeSerializer(source="registration", allow_null=True)
+
+    def get_message(self, scan) -> str:
+        return gettext("Admission annulled")
 
 
 class CheckpointSerializer(serializers.Serializer):

@@ -1,6 +1,8 @@
 """The door: what scanner devices and door staff call.
 
-`POST /api/v1/checkin/` answers a scan; `GET /api/v1/checkin/checkpoints/` lists where the
+`POST /api/v1/checkin/` answers a scan; `POST /api/v1/checkin/<id>/annul/` annuls an admission
+made by mistake and `POST /api/v1/checkin/<id>/override/` admits a person despite a refusal
+(checkin/corrections.py); `GET /api/v1/checkin/checkpoints/` lists where the
 caller may scan; `GET /api/v1/checkin/bundle/` gives what a scanner needs to keep answering
 without the network. A device authenticates with its own token (`Authorization: Device …`)
 and is limited to its event; a person with a login may scan at the events of the
@@ -16,20 +18,31 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from api.authentication import DeviceTokenAuthentication
-from api.schema import NOT_AUTHENTICATED, VALIDATION_ERRORS, ColloqueAutoSchema, ErrorSerializer
+from api.schema import (
+    NOT_AUTHENTICATED,
+    NOT_FOUND,
+    VALIDATION_ERRORS,
+    ColloqueAutoSchema,
+    ErrorSerializer,
+)
 from api.serializers.checkin import (
+    AnnulRequestSerializer,
+    AnnulResultSerializer,
     CheckInRequestSerializer,
     CheckInResultSerializer,
     CheckpointSerializer,
     OfflineBundleSerializer,
+    OverrideRequestSerializer,
     check_in_result,
 )
 from api.views.base import ApiViewMixin
+from checkin import corrections
 from checkin import services as checkin
-from checkin.models import Checkpoint, ScannerDevice
+from checkin.models import CheckIn, Checkpoint, ScannerDevice
 from events.models import Event
 from organisations.selectors import organisations_staffed_by
 
@@ -38,6 +51,13 @@ DOOR_ERRORS = {
     401: NOT_AUTHENTICATED,
     403: OpenApiResponse(ErrorSerializer, description="Neither a scanner device nor door staff."),
 }
+
+SCAN_ID = OpenApiParameter(
+    "id",
+    int,
+    OpenApiParameter.PATH,
+    description="The scan's id: `checkin` in the answer to `POST /api/v1/checkin/`.",
+)
 
 # Events listed for scanning: those not over for more than this.
 RECENTLY_ENDED = timedelta(days=1)
@@ -139,6 +159,87 @@ class CheckInView(DoorViewMixin, APIView):
         if self.device is not None:
             checkin.note_device_seen(self.device)
         return Response(check_in_result(scan, checkpoint))
+
+
+class CorrectionViewMixin(DoorViewMixin):
+    parser_classes = [JSONParser]
+
+    def scan(self) -> CheckIn:
+        """The scan named in the address, at an event the caller may scan at; else a 404."""
+        found = (
+            CheckIn.objects.select_related("registration__ticket_type", "checkpoint")
+            .filter(pk=self.kwargs["pk"], event__in=self.events())
+            .first()
+        )
+        if found is None:
+            raise exceptions.NotFound
+        return found
+
+    @staticmethod
+    def refused(error: corrections.CorrectionError):
+        field = error.field or api_settings.NON_FIELD_ERRORS_KEY
+        return exceptions.ValidationError({field: [str(error.message)]})
+
+
+class AnnulView(CorrectionViewMixin, APIView):
+    @extend_schema(
+        operation_id="checkin_annul",
+        parameters=[SCAN_ID],
+        request=AnnulRequestSerializer,
+        responses={200: AnnulResultSerializer, **DOOR_ERRORS, 404: NOT_FOUND},
+        description=(
+            "Annul an admission made by mistake (the wrong person's badge, a scan at the wrong "
+            "checkpoint): the scan stays in the log, marked annulled, and counts for nothing; "
+            "the person's next scan admits them. Only an admission, once: otherwise a 400 "
+            "under `non_field_errors`. Recorded in the audit trail."
+        ),
+        tags=["check-in"],
+    )
+    def post(self, request, pk):
+        scan = self.scan()
+        serializer = AnnulRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            scan = corrections.annul_admission(
+                checkin=scan,
+                device=self.device,
+                user=request.user,
+                reason=serializer.validated_data.get("reason", ""),
+            )
+        except corrections.CorrectionError as error:
+            raise self.refused(error) from None
+        return Response(AnnulResultSerializer(scan).data)
+
+
+class OverrideView(CorrectionViewMixin, APIView):
+    @extend_schema(
+        operation_id="checkin_override",
+        parameters=[SCAN_ID],
+        request=OverrideRequestSerializer,
+        responses={200: CheckInResultSerializer, **DOOR_ERRORS, 404: NOT_FOUND},
+        description=(
+            "Admit a person despite a refusal (`not_paid`, `not_valid_now`, "
+            "`already_checked_in`), with the reason: a new scan that admits them, pointing at "
+            "the refusal, answered as a scan. Not for `unknown`, `wrong_event` or `cancelled` "
+            "(400 under `non_field_errors`). The same refusal overridden again returns the "
+            "first override (`replayed`). Recorded in the audit trail."
+        ),
+        tags=["check-in"],
+    )
+    def post(self, request, pk):
+        refused = self.scan()
+        serializer = OverrideRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            scan = corrections.override_refusal(
+                checkin=refused,
+                device=self.device,
+                user=request.user,
+                reason=serializer.validated_data["reason"],
+            )
+        except corrections.CorrectionError as error:
+            raise self.refused(error) from None
+        return Response(check_in_result(scan, scan.checkin.checkpoint))
 
 
 class CheckpointListView(DoorViewMixin, APIView):

@@ -94,6 +94,11 @@ def _page_config(request, *, mode: str) -> dict:
             "checkpoints": reverse("api:checkin-checkpoints"),
             "bundle": reverse("api:checkin-bundle"),
             "checkin": reverse("api:checkin"),
+            # With "{id}" for the scan's id.
+            "annul": reverse("api:checkin-annul", kwargs={"pk": "0"}).replace("/0/", "/{id}/"),
+            "override": reverse("api:checkin-override", kwargs={"pk": "0"}).replace(
+                "/0/", "/{id}/"
+            ),
         },
         "jsqrUrl": static("vendor/jsqr/jsQR.js"),
         "serviceWorkerUrl": reverse("registrations:scanner-service-worker"),
@@ -149,6 +154,20 @@ def interface_strings() -> dict[str, str]:
         "forbidden": _("You may not scan at this checkpoint."),
         "badInput": _("The server refused this scan: {reason}"),
         "scanning": _("Checking…"),
+        "annulButton": _("Undo this entry"),
+        "annulNamed": _("Undo this entry: {name}"),
+        "annulReason": _("Reason (optional)"),
+        "annulDone": _(
+            "Entry undone: {name} is not counted as admitted; their next scan admits them."
+        ),
+        "overrideButton": _("Admit anyway"),
+        "overrideNamed": _("Admit anyway: {name}"),
+        "overrideReason": _("Reason for admitting anyway (required)"),
+        "overrideNoReason": _("Say why the person is admitted despite the refusal."),
+        "correctionFailed": _("Not done: {reason}"),
+        "correctionOffline": _(
+            "Not done: the server cannot be reached. Try again when the network is back."
+        ),
         "reasonNotOpen": str(REASONS["not_open_yet"]),
         "reasonClosed": str(REASONS["closed"]),
         "messages": {code: str(message) for code, message in MESSAGES.items()},

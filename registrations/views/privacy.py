@@ -83,6 +83,8 @@ LABELS = {
     "scanned_at": gettext_lazy("Scanned at"),
     "direction": gettext_lazy("Direction"),
     "result": gettext_lazy("Result"),
+    "annulled_at": gettext_lazy("Annulled at"),
+    "correction_reason": gettext_lazy("Reason given by the door staff"),
 }
 
 

@@ -49,6 +49,11 @@
     details: $("scan-details"),
     first: $("scan-first"),
     offline: $("scan-offline"),
+    correction: $("correction"),
+    correctionLabel: $("correction-label"),
+    correctionReason: $("correction-reason"),
+    correctionButton: $("correction-button"),
+    correctionStatus: $("correction-status"),
     cameraToggle: $("camera-toggle"),
     cameraStatus: $("camera-status"),
     cameraFrame: $("camera-frame"),
@@ -70,6 +75,7 @@
     online: navigator.onLine,
     authFailed: false,
     answered: false, // an answer is on screen: background work must not replace it
+    correctable: null, // the answer on screen the door staff may correct: {kind, id, name}
     timers: [],
   };
 
@@ -375,6 +381,22 @@
     return store.get("admitted." + state.checkpointId, {});
   }
 
+  /* An admission undone: this device, and its copy of the list, forget it (the server's
+     list, downloaded again, no longer has it). */
+  function forgetAdmitted(registration) {
+    if (registration === null || registration === undefined) return;
+    var admitted = admittedHere();
+    if (admitted[registration]) {
+      delete admitted[registration];
+      store.set("admitted." + state.checkpointId, admitted);
+    }
+    var badge = state.byRegistration.get(registration);
+    if (badge) {
+      badge.first_checked_in_at = null;
+      badge.first_gate = "";
+    }
+  }
+
   function noteAdmitted(registration, at) {
     var admitted = admittedHere();
     if (!admitted[registration] || !sameDay(admitted[registration].at, at)) {
@@ -550,6 +572,7 @@
     setLine(ui.details, "");
     setLine(ui.first, "");
     setLine(ui.offline, "");
+    offerCorrection(null);
   }
 
   function showReady() {
@@ -582,7 +605,111 @@
     setLine(ui.first, first);
     setLine(ui.offline, answer.offline ? t.offlineAnswer : "");
     ui.result.classList.toggle("scan-result--offline", Boolean(answer.offline));
+    offerCorrection(answer);
   }
+
+  // --- Correcting the answer on screen ------------------------------------------------------
+
+  // Refusals the door staff may override (checkin/corrections.py, OVERRIDABLE); an unknown
+  // badge, another event's or a cancelled registration cannot be admitted anyway.
+  var OVERRIDABLE = ["not_paid", "not_valid_now", "already_checked_in"];
+
+  /* Under an answer the server gave (offline answers have no scan to correct yet): "Undo this
+     entry" for an admission, "Admit anyway" with a reason for an overridable refusal. */
+  function offerCorrection(answer) {
+    var kind = null;
+    if (answer && answer.checkin && !answer.offline && answer.direction === "entry") {
+      if (answer.result === "ok") kind = "annul";
+      else if (OVERRIDABLE.indexOf(answer.result) !== -1 && answer.attendee) kind = "override";
+    }
+    state.correctable = kind
+      ? {
+          kind: kind,
+          id: answer.checkin,
+          name: answer.attendee ? answer.attendee.name : "",
+          registration: answer.attendee ? answer.attendee.registration : null,
+        }
+      : null;
+    ui.correction.hidden = !kind;
+    ui.correctionReason.value = "";
+    ui.correctionReason.removeAttribute("aria-invalid");
+    ui.correctionStatus.textContent = "";
+    ui.correctionButton.disabled = false;
+    if (!kind) return;
+    var name = state.correctable.name;
+    var annul = kind === "annul";
+    ui.correctionLabel.textContent = annul ? t.annulReason : t.overrideReason;
+    ui.correctionReason.required = !annul;
+    ui.correctionButton.textContent = annul ? t.annulButton : t.overrideButton;
+    ui.correctionButton.setAttribute(
+      "aria-label",
+      format(annul ? t.annulNamed : t.overrideNamed, { name: name }),
+    );
+  }
+
+  function correct() {
+    var target = state.correctable;
+    if (!target) return Promise.resolve();
+    var reason = ui.correctionReason.value.trim();
+    if (target.kind === "override" && !reason) {
+      ui.correctionReason.setAttribute("aria-invalid", "true");
+      ui.correctionStatus.textContent = t.overrideNoReason;
+      ui.correctionReason.focus();
+      return Promise.resolve();
+    }
+    ui.correctionReason.removeAttribute("aria-invalid");
+    ui.correctionButton.disabled = true;
+    var url = config.api[target.kind].replace("{id}", encodeURIComponent(target.id));
+    return request(url, { method: "POST", body: { reason: reason } })
+      .then(function (response) {
+        if (state.correctable !== target) return; // another scan answered meanwhile
+        ui.correctionButton.disabled = false;
+        if (response.status === 401) {
+          refused(response);
+          return;
+        }
+        if (!response.ok) {
+          if (response.data && response.data.reason) {
+            ui.correctionReason.setAttribute("aria-invalid", "true");
+          }
+          ui.correctionStatus.textContent = format(t.correctionFailed, {
+            reason: firstError(response.data),
+          });
+          return;
+        }
+        if (target.kind === "annul") {
+          forgetAdmitted(target.registration);
+          showNotice(format(t.annulDone, { name: target.name }), "notice");
+          state.answered = true;
+        } else {
+          var data = response.data;
+          if (data.attendee) noteAdmitted(data.attendee.registration, data.scanned_at);
+          showAnswer({
+            result: data.result,
+            message: data.message,
+            attendee: data.attendee,
+            first: data.first_checked_in,
+            isReturn: Boolean(data.first_checked_in),
+            offline: false,
+            checkin: data.checkin,
+            direction: data.direction,
+          });
+          signal(data.result);
+        }
+        renderSearch();
+        if (keepsFocus) ui.wedge.focus({ preventScroll: true });
+      })
+      .catch(function (error) {
+        if (!(error instanceof Offline)) throw error;
+        ui.correctionButton.disabled = false;
+        ui.correctionStatus.textContent = t.correctionOffline;
+      });
+  }
+
+  ui.correction.addEventListener("submit", function (event) {
+    event.preventDefault();
+    correct();
+  });
 
   // --- Sound and vibration ---------------------------------------------------------------
 
@@ -783,6 +910,8 @@
           first: data.first_checked_in,
           isReturn: data.result === "ok" && Boolean(data.first_checked_in),
           offline: false,
+          checkin: data.checkin,
+          direction: data.direction,
         };
         showAnswer(answer);
         signal(answer.result);

@@ -436,3 +436,62 @@ def test_pure_javascript_sha256_agrees_with_python(page, live_server):
     texts = ["", "abc", "x" * 55, "y" * 56, "z" * 64, "Lefébure — 1€", uuid.uuid4().hex * 5]
     hashes = page.evaluate("texts => texts.map(colloqueSha256Hex)", texts)
     assert hashes == [hashlib.sha256(text.encode()).hexdigest() for text in texts]
+
+
+def test_door_staff_undo_a_mistaken_entry_and_admit_an_unpaid_guest_anyway(
+    page, live_server, attendee, axe_violations, foreign_requests
+):
+    unpaid = RegistrationFactory(
+        ticket_type=attendee.ticket_type,
+        first_name="Bruno",
+        last_name="Carle",
+        status=Registration.Status.PENDING_PAYMENT,
+    )
+    door = staff_member(attendee.event)
+    sign_in(page.context, live_server, door)
+    page.goto("/checkin/")
+    expect(page.locator("#bundle-state")).to_contain_text("Liste des badges : 2")
+
+    scan_with_handheld_scanner(page, attendee.badge_token)
+    expect(page.locator("#scan-result")).to_have_attribute("data-result", "ok")
+    undo = page.get_by_role("button", name="Annuler cette entrée\u00a0: Alessia Lefébure")
+    expect(undo).to_have_text("Annuler cette entrée")
+    expect(page.get_by_label("Motif (facultatif)")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_label("Motif (facultatif)").fill("Badge de sa collègue")
+    undo.click()
+
+    expect(page.locator("#scan-message")).to_contain_text(
+        "Entrée annulée : Alessia Lefébure ne figure plus parmi les entrées"
+    )
+    expect(undo).to_be_hidden()
+    mistake = CheckIn.objects.get(registration=attendee)
+    assert (mistake.annulled_by, mistake.annul_reason) == (door, "Badge de sa collègue")
+    scan_with_handheld_scanner(page, attendee.badge_token)
+    expect(page.locator("#scan-result")).to_have_attribute("data-result", "ok")
+    assert CheckIn.objects.filter(registration=attendee, is_first_entry=True).count() == 1
+
+    scan_with_handheld_scanner(page, unpaid.badge_token)
+    expect(page.locator("#scan-result")).to_have_attribute("data-result", "not_paid")
+    anyway = page.get_by_role("button", name="Faire entrer quand même\u00a0: Bruno Carle")
+    expect(anyway).to_have_text("Faire entrer quand même")
+    anyway.click()
+    expect(page.locator("#correction-status")).to_have_text(
+        "Indiquez pourquoi la personne entre malgré le refus."
+    )
+    reason = page.get_by_label("Motif pour faire entrer quand même (obligatoire)")
+    expect(reason).to_be_focused()
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    assert axe_violations(page) == []
+    reason.fill("Le rectorat paie sur facture")
+    anyway.click()
+
+    expect(page.locator("#scan-result")).to_have_attribute("data-result", "ok")
+    expect(page.locator("#scan-name")).to_have_text("Bruno Carle")
+    expect(
+        page.get_by_role("button", name="Annuler cette entrée\u00a0: Bruno Carle")
+    ).to_be_visible()
+    admitted = CheckIn.objects.get(registration=unpaid, result="ok")
+    assert admitted.overrides == CheckIn.objects.get(registration=unpaid, result="not_paid")
+    assert (admitted.user, admitted.override_reason) == (door, "Le rectorat paie sur facture")
+    assert foreign_requests == []

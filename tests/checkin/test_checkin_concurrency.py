@@ -11,6 +11,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from audit.models import AuditEntry
+from checkin import corrections
 from checkin import services as checkin
 from checkin.models import CheckIn
 from tests.concurrency import run_together
@@ -95,3 +97,34 @@ def test_one_nonce_sent_by_six_gates_at_once_is_recorded_once(badge):
     assert Counter(scan.result for scan in scans) == {"ok": GATES}
     assert Counter(scan.is_replay for scan in scans) == {False: 1, True: GATES - 1}
     assert {scan.checkin.pk for scan in scans} == {CheckIn.objects.get().pk}
+
+
+def test_two_staff_annulling_one_admission_at_once_annul_it_once(badge):
+    entrance = checkin.entrance_checkpoint(badge.event)
+    admitted = checkin.check_in(checkpoint=entrance, token=badge.badge_token, nonce="n").checkin
+
+    outcomes = run_together(
+        4, lambda index: corrections.annul_admission(checkin=admitted, reason=f"Porte {index}")
+    )
+
+    refused = [o for o in outcomes if isinstance(o, corrections.CorrectionError)]
+    assert len(refused) == 3, outcomes
+    assert AuditEntry.objects.filter(action="checkin.annul").count() == 1
+    assert CheckIn.objects.get(pk=admitted.pk).annulled_at is not None
+
+
+def test_two_staff_overriding_one_refusal_at_once_admit_the_person_once(badge):
+    badge.status = badge.Status.PENDING_PAYMENT
+    badge.save()
+    entrance = checkin.entrance_checkpoint(badge.event)
+    refused = checkin.check_in(checkpoint=entrance, token=badge.badge_token, nonce="n").checkin
+
+    outcomes = run_together(
+        4, lambda index: corrections.override_refusal(checkin=refused, reason=f"Porte {index}")
+    )
+
+    assert all(outcome.result == "ok" for outcome in outcomes), outcomes
+    assert len({outcome.checkin.pk for outcome in outcomes}) == 1
+    assert sum(not outcome.is_replay for outcome in outcomes) == 1
+    assert CheckIn.objects.filter(overrides=refused).count() == 1
+    assert AuditEntry.objects.filter(action="checkin.override").count() == 1

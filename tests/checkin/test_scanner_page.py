@@ -62,6 +62,8 @@ def test_anonymous_visitor_gets_the_pairing_form_and_a_sign_in_link(client, atte
         "checkpoints": "/api/v1/checkin/checkpoints/",
         "bundle": "/api/v1/checkin/bundle/",
         "checkin": "/api/v1/checkin/",
+        "annul": "/api/v1/checkin/{id}/annul/",
+        "override": "/api/v1/checkin/{id}/override/",
     }
     assert config["jsqrUrl"] == "/static/vendor/jsqr/jsQR.js"
     assert response["Cache-Control"] == "private, no-store"
@@ -193,3 +195,12 @@ def test_the_page_costs_a_fixed_number_of_queries(client, event, django_assert_m
     # The session, the user, the memberships, the events' zones.
     with django_assert_max_num_queries(4):
         assert client.get("/checkin/").status_code == 200
+
+
+def test_the_page_carries_the_words_of_its_corrections_in_french(client, attendee):
+    strings = json_block(client.get("/checkin/"), "scanner-strings")
+
+    assert strings["annulButton"] == "Annuler cette entrée"
+    assert strings["overrideButton"] == "Faire entrer quand même"
+    assert strings["overrideReason"] == "Motif pour faire entrer quand même (obligatoire)"
+    assert strings["annulNamed"] == "Annuler cette entrée\u00a0: {name}"
