@@ -1,12 +1,15 @@
-"""Writing the trail (`record`) and anonymising it on erasure (`anonymise_entries`)."""
+"""Writing the trail (`record`), anonymising it on erasure (`anonymise_entries`), and what is
+past its retention period (`expired_entries`, `expired_admin_log`)."""
 
 import json
 
+from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q
 
-from audit.actions import ACTIONS
+from audit.actions import ACCOUNTING_PREFIXES, ACTIONS
 from audit.context import current_actor
 from audit.models import AuditEntry
 
@@ -148,6 +151,30 @@ def _replace_value(value, values):
     if isinstance(value, dict):
         return {key: _replace_value(item, values) for key, item in value.items()}
     return value
+
+
+def expired_entries(*, organisation, before, accounting_before):
+    """The entries of `organisation` (None: the site-wide ones, and those whose organisation
+    was deleted) written before `before`, or, for payments and invoices (ACCOUNTING_PREFIXES),
+    before `accounting_before`. The retention command deletes them (registrations/retention.py);
+    the organisation's index (organisation, -at) serves the query."""
+    accounting = accounting_actions()
+    return AuditEntry.objects.filter(organisation=organisation).filter(
+        (~accounting & Q(at__lt=before)) | (accounting & Q(at__lt=accounting_before))
+    )
+
+
+def accounting_actions() -> Q:
+    """The entries about payments and invoices (kept for the accounting period)."""
+    accounting = Q()
+    for prefix in ACCOUNTING_PREFIXES:
+        accounting |= Q(action__startswith=prefix)
+    return accounting
+
+
+def expired_admin_log(*, before):
+    """Django's admin history (`django_admin_log`) written before `before`."""
+    return LogEntry.objects.filter(action_time__lt=before)
 
 
 def _related(obj, name, label):

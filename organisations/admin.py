@@ -408,6 +408,7 @@ class OrganisationAdmin(OrganisationScopedAdmin):
                     "retention_checkins_months",
                     "retention_emails_months",
                     "retention_unpaid_months",
+                    "retention_trail_months",
                 ],
             },
         ),
