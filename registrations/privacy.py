@@ -68,6 +68,14 @@ class Subject:
     def invitation_ids(self) -> list[int]:
         return [invitation.pk for invitation in self.invitations]
 
+    @property
+    def organisation_id(self) -> int | None:
+        """The organisation whose events these are (an erasure is within one: its callers
+        take one registration or invitation, or one organisation's)."""
+        for person in [*self.registrations, *self.invitations]:
+            return person.event.organisation_id
+        return None
+
 
 @dataclass
 class Erasure(Subject):
@@ -585,6 +593,7 @@ def _erase_elsewhere(erasure: Erasure) -> None:
         content_type=ContentType.objects.get_for_model(Registration),
         ids=erasure.registration_ids,
         values=erasure.identifiers,
+        organisation=erasure.organisation_id,
     )
     audit.anonymise_entries(
         content_type=ContentType.objects.get_for_model(Invitation), ids=erasure.invitation_ids
