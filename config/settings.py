@@ -393,6 +393,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # The factur-x library tells of each step of each invoice it embeds at INFO.
-    "loggers": {"factur-x": {"level": "WARNING"}},
+    "loggers": {
+        # The factur-x library tells of each step of each invoice it embeds at INFO.
+        "factur-x": {"level": "WARNING"},
+        # The Stripe library writes each request's and answer's body at DEBUG, the payer's
+        # email among them (customer_email), and Stripe's error messages, which may quote it,
+        # at INFO: never, whatever LOG_LEVEL says (issue 13). Our own lines say what failed.
+        "stripe": {"level": "WARNING"},
+    },
 }
