@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
 from audit import services as audit
+from events import feed_cache
 from registrations import services
 from registrations.emails import EmailExtras, queue_email
 from registrations.models import (
@@ -598,6 +599,8 @@ def _erase_elsewhere(erasure: Erasure) -> None:
     audit.anonymise_entries(
         content_type=ContentType.objects.get_for_model(Invitation), ids=erasure.invitation_ids
     )
+    # The calendar feeds' kept bodies and validators (an agenda, a partner's feed).
+    feed_cache.forget_kept_entries()
 
 
 def _anonymise_registration(registration: Registration, now) -> None:
