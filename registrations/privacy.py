@@ -599,7 +599,8 @@ def _erase_elsewhere(erasure: Erasure) -> None:
     audit.anonymise_entries(
         content_type=ContentType.objects.get_for_model(Invitation), ids=erasure.invitation_ids
     )
-    # The calendar feeds' kept bodies and validators (an agenda, a partner's feed).
+    # What the calendar feeds keep in the cache (events/feed_cache.py): no feed names an
+    # attendee today, but a speaker who registered is both; the next polls rebuild it.
     feed_cache.forget_kept_entries()
 
 
