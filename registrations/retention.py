@@ -419,8 +419,9 @@ def _find_site(now: datetime, accounting_before: datetime) -> SiteDue | None:
 
 
 def apply(planned: Plan) -> Plan:
-    """Anonymise or delete exactly what `planned` lists, one event and category at a time
-    (each in its transaction, with its audit entry). Returns the plan."""
+    """Anonymise or delete exactly what `planned` lists, one event and category at a time,
+    then each organisation's trail, then the site's part (each in its transaction, with its
+    audit entry). Returns the plan."""
     for due in planned.items:
         with transaction.atomic():
             _categories[due.category].apply(due)
