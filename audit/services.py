@@ -103,8 +103,8 @@ def anonymise_entries(obj=None, *, content_type=None, ids=(), values=(), organis
     An erasure is always within one organisation (the person's data there; another
     organisation's is its own): `values` are searched for in `organisation`'s entries (an
     Organisation or its pk) and the site-wide ones only (the organisation defaults to `obj`'s;
-    without one, every entry). The database picks the
-    candidates (`_candidates`); Python rewrites only those."""
+    without one, every entry). The database picks the candidates (`_candidates`); Python
+    rewrites only those, in one bulk update."""
     if obj is not None:
         content_type = ContentType.objects.get_for_model(obj)
         ids = [obj.pk]
