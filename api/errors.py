@@ -32,7 +32,9 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_error_detail(exc))
     elif isinstance(exc, IntegrityError):
-        logger.warning("Write refused by the database: %s", exc)
+        # Its first line names the constraint; PostgreSQL's DETAIL that follows quotes the
+        # row's values (an email), which the log must not keep.
+        logger.warning("Write refused by the database: %s", (str(exc).splitlines() or [""])[0])
         exc = exceptions.ValidationError(
             {
                 api_settings.NON_FIELD_ERRORS_KEY: [

@@ -60,6 +60,10 @@ ACTIONS = {
     "checkpoint.delete": _("Checkpoint deleted"),
 }
 
+# The actions about payments and invoices: their entries are kept for the accounting period
+# (organisations.models.ACCOUNTING_RETENTION_MONTHS), not the trail's.
+ACCOUNTING_PREFIXES = ("payment.", "invoice.")
+
 
 def label(code: str) -> str:
     return str(ACTIONS.get(code, code))

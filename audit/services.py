@@ -1,12 +1,16 @@
-"""Writing the trail (`record`) and anonymising it on erasure (`anonymise_entries`)."""
+"""Writing the trail (`record`), anonymising it on erasure (`anonymise_entries`), and what is
+past its retention period (`expired_entries`, `expired_admin_log`)."""
 
 import json
 
+from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 
-from audit.actions import ACTIONS
+from audit.actions import ACCOUNTING_PREFIXES, ACTIONS
 from audit.context import current_actor
 from audit.models import AuditEntry
 
@@ -88,37 +92,50 @@ def entries_for(obj):
     )
 
 
-def anonymise_entries(obj=None, *, content_type=None, ids=(), values=()) -> int:
+def anonymise_entries(obj=None, *, content_type=None, ids=(), values=(), organisation=None) -> int:
     """Erasure: the entries of `obj` (or of `content_type` and `ids`) keep their action, actor,
     channel and time, but their object repr becomes "anonymised", and so does every value of
     their changes (before and after), whatever the field. In the other entries (an object that
     named the erased person, e.g. an invoice's entries keep theirs by law, but not a free
     text), each string of `values` is replaced by "anonymised" wherever it appears in the
-    repr or the changes. Returns the number of entries rewritten."""
+    repr or the changes. Returns the number of entries rewritten.
+
+    An erasure is always within one organisation (the person's data there; another
+    organisation's is its own): `values` are searched for in `organisation`'s entries (an
+    Organisation or its pk) and the site-wide ones only (the organisation defaults to `obj`'s;
+    without one, every entry). The database picks the candidates (`_candidates`); Python
+    rewrites only those, in one bulk update."""
     if obj is not None:
         content_type = ContentType.objects.get_for_model(obj)
         ids = [obj.pk]
+        if organisation is None:
+            organisation = _related(obj, "organisation", ORGANISATION) or _related(
+                _related(obj, "event", EVENT), "organisation", ORGANISATION
+            )
     ids = [str(pk) for pk in ids]
-    rewritten = 0
+    rewritten = []
     if content_type is not None and ids:
         for entry in AuditEntry.objects.filter(content_type=content_type, object_id__in=ids):
             entry.object_repr = ANONYMISED
             entry.changes = {name: [ANONYMISED, ANONYMISED] for name in entry.changes}
-            entry.save(update_fields=["object_repr", "changes"])
-            rewritten += 1
+            rewritten.append(entry)
     values = [str(value) for value in values if str(value or "").strip()]
     if values:
-        rewritten += _scrub(values, exclude=(content_type, ids))
-    return rewritten
+        rewritten += _scrub(values, organisation=organisation, exclude=(content_type, ids))
+    AuditEntry.objects.bulk_update(rewritten, ["object_repr", "changes"], batch_size=500)
+    return len(rewritten)
 
 
-def _scrub(values: list[str], *, exclude) -> int:
+def _scrub(values: list[str], *, organisation, exclude) -> list[AuditEntry]:
     content_type, ids = exclude
-    queryset = AuditEntry.objects.all()
+    queryset = _candidates(values)
+    if organisation is not None:
+        queryset = queryset.filter(Q(organisation=organisation) | Q(organisation=None))
     if content_type is not None and ids:
         queryset = queryset.exclude(content_type=content_type, object_id__in=ids)
-    rewritten = 0
+    rewritten = []
     for entry in queryset.iterator():
+        # The database's match is wider (a value inside a JSON key, an escape): Python decides.
         text = entry.object_repr + json.dumps(entry.changes, ensure_ascii=False)
         lowered = text.casefold()
         if not any(value.casefold() in lowered for value in values):
@@ -128,9 +145,34 @@ def _scrub(values: list[str], *, exclude) -> int:
             name: [_replace_value(value, values) for value in pair]
             for name, pair in entry.changes.items()
         }
-        entry.save(update_fields=["object_repr", "changes"])
-        rewritten += 1
+        rewritten.append(entry)
     return rewritten
+
+
+def _candidates(values: list[str]):
+    """The entries whose repr or changes may hold one of `values`, filtered in SQL
+    (`icontains` on the repr and on the changes cast to text, on SQLite as on PostgreSQL).
+
+    The changes' text is JSON: SQLite keeps it as Django wrote it (non-ASCII letters escaped,
+    "\u00e9"), PostgreSQL's jsonb gives them as they are; quotes and backslashes are escaped in
+    both. Each value is looked for in those three spellings. `icontains` ignores case on
+    PostgreSQL for every letter, on SQLite for ASCII letters only: there, a value is also
+    looked for in lower and upper case, which finds a name stored in capitals
+    ("LEFÈVRE" for "Lefèvre") but not one whose accented letters alone differ in case."""
+    spellings = set()
+    for value in values:
+        for variant in (value, value.lower(), value.upper()):
+            spellings.add(variant)
+            spellings.add(json.dumps(variant)[1:-1])
+            spellings.add(json.dumps(variant, ensure_ascii=False)[1:-1])
+    match = Q()
+    for spelling in sorted(spellings):
+        match |= Q(object_repr__icontains=spelling) | Q(changes_text__icontains=spelling)
+    return (
+        AuditEntry.objects.annotate(changes_text=Cast("changes", TextField()))
+        .filter(match)
+        .order_by("pk")
+    )
 
 
 def _replace(text: str, values: list[str]) -> str:
@@ -148,6 +190,30 @@ def _replace_value(value, values):
     if isinstance(value, dict):
         return {key: _replace_value(item, values) for key, item in value.items()}
     return value
+
+
+def expired_entries(*, organisation, before, accounting_before):
+    """The entries of `organisation` (None: the site-wide ones, and those whose organisation
+    was deleted) written before `before`, or, for payments and invoices (ACCOUNTING_PREFIXES),
+    before `accounting_before`. The retention command deletes them (registrations/retention.py);
+    the organisation's index (organisation, -at) serves the query."""
+    accounting = accounting_actions()
+    return AuditEntry.objects.filter(organisation=organisation).filter(
+        (~accounting & Q(at__lt=before)) | (accounting & Q(at__lt=accounting_before))
+    )
+
+
+def accounting_actions() -> Q:
+    """The entries about payments and invoices (kept for the accounting period)."""
+    accounting = Q()
+    for prefix in ACCOUNTING_PREFIXES:
+        accounting |= Q(action__startswith=prefix)
+    return accounting
+
+
+def expired_admin_log(*, before):
+    """Django's admin history (`django_admin_log`) written before `before`."""
+    return LogEntry.objects.filter(action_time__lt=before)
 
 
 def _related(obj, name, label):

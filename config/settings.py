@@ -343,6 +343,14 @@ PAYMENT_HOLD_MINUTES = min(max(env_int("PAYMENT_HOLD_MINUTES", 30), 30), 24 * 60
 INVOICE_REMINDER_DAYS = max(env_int("INVOICE_REMINDER_DAYS", 7), 1)
 INVOICE_RELEASE_DAYS = max(env_int("INVOICE_RELEASE_DAYS", 30), 1)
 
+# --- Retention of personal data (registrations/retention.py, `apply_retention`) ---------------
+# Each organisation sets its own periods, its audit trail's included; these are the periods of
+# what belongs to no organisation: the site-wide entries of the audit trail and Django's admin
+# history (`django_admin_log`), in months, and the outbox's emails tied to no event (password
+# resets, bank details changed, retention reports), in days from when each was written.
+AUDIT_RETENTION_MONTHS = max(env_int("AUDIT_RETENTION_MONTHS", 36), 1)
+OUTBOX_RETENTION_DAYS = max(env_int("OUTBOX_RETENTION_DAYS", 90), 1)
+
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -385,6 +393,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # The factur-x library tells of each step of each invoice it embeds at INFO.
-    "loggers": {"factur-x": {"level": "WARNING"}},
+    "loggers": {
+        # The factur-x library tells of each step of each invoice it embeds at INFO.
+        "factur-x": {"level": "WARNING"},
+        # The Stripe library writes each request's and answer's body at DEBUG, the payer's
+        # email among them (customer_email), and Stripe's error messages, which may quote it,
+        # at INFO: never, whatever LOG_LEVEL says (issue 13). Our own lines say what failed.
+        "stripe": {"level": "WARNING"},
+    },
 }

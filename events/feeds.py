@@ -212,7 +212,7 @@ def serve_feed(
                     return None
                 validators = validators_of(feed, alarm=alarm)
             body = feed.build()
-            cache.set(feed_cache.body_key(validators.etag), body, feed_cache.ENTRY_SECONDS)
+            feed_cache.keep_body(validators.etag, body)
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{validators.filename}.ics"'
     if feed is not None:

@@ -38,6 +38,7 @@ Les données sont hébergées dans l’Union européenne. Stripe peut traiter ce
 - Courriels envoyés : 3 mois après leur envoi, une fois l’événement terminé.
 - Inscriptions restées impayées (place libérée ou annulée) : 3 mois après l’événement.
 - Factures, avoirs et coordonnées du payeur : 10 ans (obligation comptable).
+- Journal d’audit (qui a fait quoi, quand, dans l’espace d’administration et sur votre page) : 36 mois, 10 ans pour ce qui touche aux paiements et aux factures ; une inscription effacée ou anonymisée n’y est plus nommée.
 - Consentement aux nouvelles : jusqu’à son retrait, ou jusqu’à l’anonymisation de l’inscription qui le porte.
 
 ## Vos droits
@@ -74,6 +75,7 @@ The data is hosted in the European Union. Stripe may process some payment data i
 - Emails sent: 3 months after sending, once the event is over.
 - Registrations left unpaid (seat released or cancelled): 3 months after the event.
 - Invoices, credit notes and the payer's details: 10 years (accounting obligation).
+- Audit trail (who did what, when, in the back office and on your page): 36 months, 10 years for what concerns payments and invoices; an erased or anonymised registration is no longer named in it.
 - Consent to news: until you withdraw it, or until the registration that carries it is anonymised.
 
 ## Your rights

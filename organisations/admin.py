@@ -398,16 +398,19 @@ class OrganisationAdmin(OrganisationScopedAdmin):
             _("Retention of personal data (months)"),
             {
                 "description": _(
-                    "How long personal data is kept after each event, then anonymised by the "
-                    "daily retention command; each event may override these periods. Invoices "
-                    "and credit notes are kept for the accounting period (10 years, Code de "
-                    "commerce L123-22) and never anonymised."
+                    "How long personal data is kept, then anonymised or deleted by the daily "
+                    "retention command: after each event for its attendees, scans, emails and "
+                    "unpaid seats (each event may override these periods), after each entry "
+                    "for the audit trail. Invoices and credit notes are kept for the "
+                    "accounting period (10 years, Code de commerce L123-22) and never "
+                    "anonymised."
                 ),
                 "fields": [
                     "retention_registrations_months",
                     "retention_checkins_months",
                     "retention_emails_months",
                     "retention_unpaid_months",
+                    "retention_trail_months",
                 ],
             },
         ),

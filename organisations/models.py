@@ -42,6 +42,12 @@ def retention_field(category: str) -> str:
     return f"retention_{category}_months"
 
 
+# How long accounting documents and what tells of them are kept: 10 years (Code de commerce
+# L123-22). Invoices and credit notes are never anonymised; the audit trail's entries about
+# payments and invoices (actions `payment.*`, `invoice.*`) are kept as long.
+ACCOUNTING_RETENTION_MONTHS = 120
+
+
 class VatRegime(models.TextChoices):
     """How an organisation's sales stand with VAT: subject to it (a VAT number, a rate per
     ticket type) or exempt on one of the usual bases, whose mention the invoice prints."""
@@ -165,6 +171,20 @@ class Organisation(models.Model):
             "Months after the event's end before registrations that ended expired or "
             "cancelled without being paid are anonymised, with their unpaid payments "
             "(3 by default)."
+        ),
+    )
+    # The audit trail is the organisation's, not an event's: one period for all its entries
+    # (registrations/retention.py), those about payments and invoices excepted.
+    retention_trail_months = models.PositiveSmallIntegerField(
+        _("audit trail (months)"),
+        default=36,
+        validators=[MinValueValidator(12), MaxValueValidator(ACCOUNTING_RETENTION_MONTHS)],
+        help_text=_(
+            "Months after an entry of the audit trail was written before it is deleted (36 by "
+            "default, 12 at least): long enough to answer a dispute or an accounting officer's "
+            "question about who changed what in a season's events, short enough to be "
+            "proportionate. Entries about payments and invoices are kept for the accounting "
+            "period (10 years) whatever this says."
         ),
     )
     # Where the organisation keeps its books: an invoice belongs to the year of its date there.

@@ -159,6 +159,19 @@ def start_checkout(*, registration: Registration) -> Payment:
     return payment
 
 
+def stripe_failure(error: stripe.StripeError) -> str:
+    """What a log may say of Stripe's refusal: its kind, status, code, parameter and request
+    id (to look it up in Stripe's dashboard), not its message, which may quote the values
+    sent."""
+    parts = [type(error).__name__, str(error.http_status or ""), str(error.code or "")]
+    param = getattr(error, "param", None)
+    if param:
+        parts.append(f"param={param}")
+    if error.request_id:
+        parts.append(f"request={error.request_id}")
+    return " ".join(part for part in parts if part)
+
+
 def _create_session(registration: Registration, payment: Payment):
     event = registration.event
     language = registration.language if registration.language in ("fr", "en") else "fr"
@@ -195,7 +208,10 @@ def _create_session(registration: Registration, payment: Payment):
             cancel_url=manage_url,
         )
     except stripe.StripeError as error:
-        logger.warning("Stripe checkout for payment %s failed: %s", payment.pk, error)
+        # Stripe's message may quote what it refused, the payer's email among it.
+        logger.warning(
+            "Stripe checkout for payment %s failed: %s", payment.pk, stripe_failure(error)
+        )
         raise PaymentError(
             _(
                 "The payment service could not be reached. Your seat is held: please try "

@@ -10,6 +10,7 @@ another worker take over the email of a worker killed while sending.
 
 import logging
 import re
+import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -213,7 +214,11 @@ def deliver(email_id: int) -> OutgoingEmail | None:
     try:
         build_message(email).send()
     except Exception as error:  # the mail server's failure must not lose the email
-        logger.warning("Email %s attempt %s failed: %s", email.pk, email.attempts, error)
+        # The log names the email, not its recipient: a mail server's refusal quotes the
+        # address, which the outbox row keeps (erased with the person) and the log must not.
+        logger.warning(
+            "Email %s attempt %s failed: %s", email.pk, email.attempts, failure_summary(error)
+        )
         fields = {"last_error": f"{type(error).__name__}: {error}"[:2000]}
         if email.attempts >= MAX_ATTEMPTS:
             fields["status"] = OutgoingEmail.Status.FAILED
@@ -228,6 +233,17 @@ def deliver(email_id: int) -> OutgoingEmail | None:
             email, None, status=OutgoingEmail.Status.SENT, sent_at=timezone.now(), last_error=""
         )
     return email
+
+
+def failure_summary(error: Exception) -> str:
+    """What a log may say of a failed send: the error's class and the mail server's reply
+    codes (e.g. "SMTPRecipientsRefused 550"), none of the addresses its text quotes."""
+    codes = []
+    if isinstance(error, smtplib.SMTPResponseException):
+        codes.append(error.smtp_code)
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes.extend(code for code, _reply in error.recipients.values())
+    return " ".join([type(error).__name__, *(str(code) for code in sorted(set(codes)))])
 
 
 def _record(email: OutgoingEmail, lease, **fields) -> bool:

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
 from audit import services as audit
+from events import feed_cache
 from registrations import services
 from registrations.emails import EmailExtras, queue_email
 from registrations.models import (
@@ -67,6 +68,14 @@ class Subject:
     @property
     def invitation_ids(self) -> list[int]:
         return [invitation.pk for invitation in self.invitations]
+
+    @property
+    def organisation_id(self) -> int | None:
+        """The organisation whose events these are (an erasure is within one: its callers
+        take one registration or invitation, or one organisation's)."""
+        for person in [*self.registrations, *self.invitations]:
+            return person.event.organisation_id
+        return None
 
 
 @dataclass
@@ -585,10 +594,14 @@ def _erase_elsewhere(erasure: Erasure) -> None:
         content_type=ContentType.objects.get_for_model(Registration),
         ids=erasure.registration_ids,
         values=erasure.identifiers,
+        organisation=erasure.organisation_id,
     )
     audit.anonymise_entries(
         content_type=ContentType.objects.get_for_model(Invitation), ids=erasure.invitation_ids
     )
+    # What the calendar feeds keep in the cache (events/feed_cache.py): no feed names an
+    # attendee today, but a speaker who registered is both; the next polls rebuild it.
+    feed_cache.forget_kept_entries()
 
 
 def _anonymise_registration(registration: Registration, now) -> None:

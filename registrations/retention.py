@@ -18,18 +18,33 @@ event may override it (events.Event.retention_months):
 Invoices and credit notes are no category: they are kept for the accounting period (10 years,
 Code de commerce L123-22) with their payer details, and nothing here touches them.
 
+What belongs to an organisation but to no event, and what belongs to no organisation, has its
+own period, outside the per-event categories:
+
+- the audit trail of each organisation (`Organisation.retention_trail_months`, 36 by default),
+  counted from when each entry was written; its entries about payments and invoices
+  (`payment.*`, `invoice.*`) are kept for the accounting period instead
+  (ACCOUNTING_RETENTION_MONTHS); deleted (`TrailDue`);
+- the site-wide entries of the trail (no organisation) and Django's admin history
+  (`django_admin_log`), by the setting AUDIT_RETENTION_MONTHS, and the outbox's emails tied to
+  no event (password resets, bank details changed, retention reports), not queued, by
+  OUTBOX_RETENTION_DAYS from when each was written; deleted (`SiteDue`, reported by the
+  command only: they are no organisation's).
+
 `plan(now, organisation)` lists what is due, `apply(plan)` does exactly that, one audit entry
-per event and category (`retention.apply`), inside the command's audit context
+per event and category, per organisation for its trail, and one for the site-wide part
+(`retention.apply`, with the counts), inside the command's audit context
 (management/commands/apply_retention.py).
 """
 
 import calendar
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -37,7 +52,12 @@ from django.utils.translation import ngettext
 
 from audit import services as audit
 from events.models import Event
-from organisations.models import RETENTION_CATEGORIES, Membership, Organisation
+from organisations.models import (
+    ACCOUNTING_RETENTION_MONTHS,
+    RETENTION_CATEGORIES,
+    Membership,
+    Organisation,
+)
 from registrations import privacy
 from registrations.emails import EmailExtras, queue_email
 from registrations.models import Invitation, OutgoingEmail, Registration
@@ -49,6 +69,9 @@ CATEGORY_LABELS = {
     "checkins": _("Check-in records"),
     "emails": _("Sent emails"),
     "unpaid": _("Unpaid-seat history"),
+    "trail": _("Audit trail"),
+    "admin_log": _("Admin history"),
+    "eventless_emails": _("Emails tied to no event"),
 }
 
 # Registrations that ended without being paid: never confirmed, then expired or cancelled.
@@ -101,26 +124,103 @@ class Due:
 
 
 @dataclass
+class TrailDue:
+    """One organisation's audit trail past its period: the entries written before `before`,
+    those about payments and invoices before `accounting_before`. Counted when planned and
+    deleted by the same query (the bounds are fixed: no entry can join them meanwhile)."""
+
+    organisation: Organisation
+    before: datetime
+    accounting_before: datetime
+    counts: dict[str, int] = field(default_factory=dict)
+
+    category = "trail"
+
+    def entries(self):
+        return audit.expired_entries(
+            organisation=self.organisation,
+            before=self.before,
+            accounting_before=self.accounting_before,
+        )
+
+    def as_row(self) -> dict:
+        return {
+            "organisation": self.organisation.slug,
+            "event_id": None,
+            "event": "",
+            "category": self.category,
+            "counts": self.counts,
+            "period_ended": self.before.isoformat(),
+        }
+
+
+@dataclass
+class SiteDue:
+    """What belongs to no organisation past its period: the trail's site-wide entries and the
+    admin history (AUDIT_RETENTION_MONTHS), the emails tied to no event
+    (OUTBOX_RETENTION_DAYS)."""
+
+    before: datetime
+    accounting_before: datetime
+    emails_before: datetime
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def entries(self):
+        return audit.expired_entries(
+            organisation=None, before=self.before, accounting_before=self.accounting_before
+        )
+
+    def admin_log(self):
+        return audit.expired_admin_log(before=self.before)
+
+    def emails(self):
+        return eventless_emails().filter(created_at__lt=self.emails_before)
+
+    def rows(self) -> list[dict]:
+        bounds = {
+            "trail": self.before,
+            "admin_log": self.before,
+            "eventless_emails": self.emails_before,
+        }
+        return [
+            {
+                "organisation": "",
+                "event_id": None,
+                "event": "",
+                "category": category,
+                "counts": self.counts[category],
+                "period_ended": bounds[category].isoformat(),
+            }
+            for category in bounds
+            if any(self.counts.get(category, {}).values())
+        ]
+
+
+@dataclass
 class Plan:
     now: datetime
     items: list[Due] = field(default_factory=list)
+    trails: list[TrailDue] = field(default_factory=list)
+    site: SiteDue | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.items)
+        return bool(self.items or self.trails or self.site)
 
     def rows(self) -> list[dict]:
-        return [item.as_row() for item in self.items]
+        """The organisations' rows (events, then their trails); the site's are `site.rows()`."""
+        return [item.as_row() for item in self.items] + [trail.as_row() for trail in self.trails]
 
     def organisations(self) -> list[Organisation]:
         seen = {}
-        for item in self.items:
+        for item in [*self.items, *self.trails]:
             seen.setdefault(item.organisation.pk, item.organisation)
-        return list(seen.values())
+        return sorted(seen.values(), key=lambda organisation: (organisation.name, organisation.pk))
 
     def of(self, organisation: Organisation) -> "Plan":
         return Plan(
             now=self.now,
             items=[item for item in self.items if item.organisation.pk == organisation.pk],
+            trails=[item for item in self.trails if item.organisation.pk == organisation.pk],
         )
 
 
@@ -250,6 +350,14 @@ def _delete_emails(due: Due) -> None:
     OutgoingEmail.objects.filter(pk__in=due.ids["emails"]).delete()
 
 
+def eventless_emails():
+    """The outbox's rows tied to no event (no registration, invitation nor programme change:
+    password resets, bank details changed, retention reports) that are no longer queued."""
+    return OutgoingEmail.objects.filter(
+        registration=None, invitation=None, programme_changes=None
+    ).exclude(status=OutgoingEmail.Status.QUEUED)
+
+
 register_category(Category("registrations", _find_registrations, _erase))
 register_category(Category("unpaid", _find_unpaid, _erase))
 register_category(Category("emails", _find_emails, _delete_emails))
@@ -274,12 +382,46 @@ def plan(now: datetime | None = None, organisation: Organisation | None = None) 
             due = category.find(event, event.retention_months(code), now)
             if due is not None and due.counts:
                 result.items.append(due)
+    accounting_before = add_months(now, -ACCOUNTING_RETENTION_MONTHS)
+    organisations = Organisation.objects.order_by("name", "pk")
+    if organisation is not None:
+        organisations = organisations.filter(pk=organisation.pk)
+    for each in organisations:
+        trail = TrailDue(each, add_months(now, -each.retention_trail_months), accounting_before)
+        trail.counts = _count_entries(trail.entries())
+        if any(trail.counts.values()):
+            result.trails.append(trail)
+    if organisation is None:
+        result.site = _find_site(now, accounting_before)
     return result
 
 
+def _count_entries(entries) -> dict[str, int]:
+    accounting = audit.accounting_actions()
+    counts = entries.aggregate(
+        entries=Count("pk", filter=~accounting), accounting_entries=Count("pk", filter=accounting)
+    )
+    return {kind: count for kind, count in counts.items() if count}
+
+
+def _find_site(now: datetime, accounting_before: datetime) -> SiteDue | None:
+    site = SiteDue(
+        before=add_months(now, -settings.AUDIT_RETENTION_MONTHS),
+        accounting_before=accounting_before,
+        emails_before=now - timedelta(days=settings.OUTBOX_RETENTION_DAYS),
+    )
+    site.counts = {
+        "trail": _count_entries(site.entries()),
+        "admin_log": {"entries": site.admin_log().count()},
+        "eventless_emails": {"emails": site.emails().count()},
+    }
+    return site if site.rows() else None
+
+
 def apply(planned: Plan) -> Plan:
-    """Anonymise or delete exactly what `planned` lists, one event and category at a time
-    (each in its transaction, with its audit entry). Returns the plan."""
+    """Anonymise or delete exactly what `planned` lists, one event and category at a time,
+    then each organisation's trail, then the site's part (each in its transaction, with its
+    audit entry). Returns the plan."""
     for due in planned.items:
         with transaction.atomic():
             _categories[due.category].apply(due)
@@ -289,7 +431,39 @@ def apply(planned: Plan) -> Plan:
             }
             changes.update({kind: [None, count] for kind, count in due.counts.items()})
             audit.record("retention.apply", due.event, changes=changes)
+    for trail in planned.trails:
+        with transaction.atomic():
+            deleted = _count_entries(trail.entries())
+            trail.entries().delete()
+            changes = {
+                "category": [None, trail.category],
+                "written_before": [None, trail.before.date().isoformat()],
+            }
+            changes.update({kind: [None, count] for kind, count in deleted.items()})
+            audit.record("retention.apply", trail.organisation, changes=changes)
+    if planned.site is not None:
+        _apply_site(planned.site)
     return planned
+
+
+def _apply_site(site: SiteDue) -> None:
+    """Delete the site's part, and say so in one site-wide entry (the counts, nothing of what
+    was deleted)."""
+    with transaction.atomic():
+        emails = list(site.emails().values_list("pk", flat=True))
+        OutgoingEmail.objects.filter(pk__in=emails).delete()
+        deleted = {
+            **_count_entries(site.entries()),
+            "admin_log": site.admin_log().delete()[0],
+            "emails": len(emails),
+        }
+        site.entries().delete()
+        changes = {
+            "category": [None, "site"],
+            "written_before": [None, site.before.date().isoformat()],
+        }
+        changes.update({kind: [None, count] for kind, count in deleted.items() if count})
+        audit.record("retention.apply", None, changes=changes)
 
 
 # --- The report -----------------------------------------------------------------------------
@@ -302,6 +476,12 @@ def count_words(counts: dict[str, int]) -> str:
         "invitations": lambda n: ngettext("%(n)d invitation", "%(n)d invitations", n),
         "emails": lambda n: ngettext("%(n)d email", "%(n)d emails", n),
         "checkins": lambda n: ngettext("%(n)d scan", "%(n)d scans", n),
+        "entries": lambda n: ngettext("%(n)d entry", "%(n)d entries", n),
+        "accounting_entries": lambda n: ngettext(
+            "%(n)d entry about payments or invoices (10 years)",
+            "%(n)d entries about payments or invoices (10 years)",
+            n,
+        ),
     }
     # In this order whatever the stored JSON's (PostgreSQL's jsonb orders keys its own way).
     return ", ".join(
@@ -310,7 +490,8 @@ def count_words(counts: dict[str, int]) -> str:
 
 
 def report_lines(rows: list[dict], zone=None) -> list[dict]:
-    """The report's rows made readable in the active language: event, category, what, when."""
+    """The report's rows made readable in the active language: event, category, what, when.
+    A row of no event (the trail, the site's part) tells what was written before the date."""
     lines = []
     for row in rows:
         ended = datetime.fromisoformat(row["period_ended"])
@@ -322,6 +503,7 @@ def report_lines(rows: list[dict], zone=None) -> list[dict]:
                 "category": str(CATEGORY_LABELS.get(row["category"], row["category"])),
                 "what": count_words(row["counts"]),
                 "period_ended": date_format(ended, "DATE_FORMAT"),
+                "written_before": row.get("event_id") is None,
             }
         )
     return lines

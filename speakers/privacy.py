@@ -79,6 +79,6 @@ def erase_speaker(*, speaker: Speaker, reason: str = "") -> Speaker:
         speaker.save()
         for hook in _erasure_hooks:
             hook(speaker, values)
-        audit.anonymise_entries(speaker, values=values)
+        audit.anonymise_entries(speaker, values=values, organisation=speaker.organisation_id)
         audit.record("speaker.erase", speaker, changes={"reason": ["", reason]} if reason else {})
     return speaker

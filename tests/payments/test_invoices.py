@@ -305,6 +305,7 @@ def test_an_invalid_siret_is_refused_in_the_organisation_admin(admin_client):
         "retention_checkins_months": "12",
         "retention_emails_months": "3",
         "retention_unpaid_months": "3",
+        "retention_trail_months": "36",
         "memberships-TOTAL_FORMS": "0",
         "memberships-INITIAL_FORMS": "0",
     }
@@ -334,6 +335,7 @@ def test_an_owner_sets_the_time_zone_whose_year_numbers_the_invoices(admin_clien
         "retention_checkins_months": "12",
         "retention_emails_months": "3",
         "retention_unpaid_months": "3",
+        "retention_trail_months": "36",
         "memberships-TOTAL_FORMS": "0",
         "memberships-INITIAL_FORMS": "0",
     }

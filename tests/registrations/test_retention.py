@@ -11,6 +11,7 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,7 +22,7 @@ from organisations.models import Membership
 from payments import services as payments
 from payments.models import Invoice, Payment
 from registrations import retention, services
-from registrations.models import Invitation, Registration
+from registrations.models import Invitation, OutgoingEmail, Registration
 from tests.checkin.checkin_factories import CheckInFactory
 from tests.events.admin_forms import admin_form_data
 from tests.factories import (
@@ -29,6 +30,7 @@ from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
     TicketTypeFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -316,3 +318,56 @@ def test_an_owner_sets_the_periods_and_bad_values_are_refused_in_french(client):
 
     organisation.refresh_from_db()
     assert organisation.retention_emails_months == 6
+
+
+def test_emails_tied_to_no_event_go_after_their_days_and_the_dry_run_says_so():
+    user = UserFactory(email="agent@example.org")
+    now = timezone.now()
+
+    def written(days, status=OutgoingEmail.Status.SENT, **recipient):
+        return OutgoingEmail.objects.create(
+            kind=OutgoingEmail.Kind.PASSWORD_RESET,
+            status=status,
+            created_at=now - timedelta(days=days),
+            **(recipient or {"user": user}),
+        )
+
+    old = {written(91).pk, written(120, OutgoingEmail.Status.FAILED).pk}
+    kept = {
+        written(89).pk,
+        # Still to be sent: never deleted under a worker's feet.
+        written(200, OutgoingEmail.Status.QUEUED).pk,
+    }
+    # An email of an event still running follows the event's period, not this one.
+    event, free, *_ = an_event()
+    kept.add(written(200, registration=register(free, 1)).pk)
+    kept |= set(retention.event_emails(event).values_list("pk", flat=True))  # its confirmation
+
+    dry = run("--dry-run")
+
+    assert set(OutgoingEmail.objects.values_list("pk", flat=True)) == old | kept
+    assert "2 emails" in dry or "2 courriels" in dry
+
+    real = run()
+
+    assert real.splitlines()[:-1] == dry.splitlines()[:-1]
+    assert set(OutgoingEmail.objects.values_list("pk", flat=True)) == kept
+    [done] = AuditEntry.objects.filter(action="retention.apply", organisation=None)
+    assert done.changes["emails"] == [None, 2]
+    assert "Nothing is past" in run() or "Aucune donnée" in run()
+    assert set(OutgoingEmail.objects.values_list("pk", flat=True)) == kept
+
+
+@override_settings(OUTBOX_RETENTION_DAYS=30)
+def test_the_setting_sets_the_days_of_emails_tied_to_no_event():
+    user = UserFactory()
+    email = OutgoingEmail.objects.create(
+        kind=OutgoingEmail.Kind.BANK_DETAILS_CHANGED,
+        user=user,
+        status=OutgoingEmail.Status.SENT,
+        created_at=timezone.now() - timedelta(days=31),
+    )
+
+    run()
+
+    assert not OutgoingEmail.objects.filter(pk=email.pk).exists()

@@ -1,7 +1,9 @@
 """`python manage.py apply_retention [--dry-run] [--organisation SLUG]`: anonymise the personal
 data past its retention period (registrations/retention.py), daily. The dry run prints what
 is due and changes nothing; the real run prints the same report, applies it, and emails each
-organisation's owners the report of their organisation."""
+organisation's owners the report of their organisation. Without `--organisation` it also
+deletes what belongs to no organisation (the trail's site-wide entries, the admin history,
+the emails tied to no event), reported here only."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
@@ -47,13 +49,19 @@ class Command(BaseCommand):
         for organisation in planned.organisations():
             self.stdout.write(f"{organisation.name} ({organisation.slug})")
             for line in retention.report_lines(planned.of(organisation).rows()):
-                self.stdout.write(
-                    "  "
-                    + _("%(event)s — %(category)s: %(what)s (period ended %(date)s)")
-                    % {
-                        "event": line["event"],
-                        "category": line["category"],
-                        "what": line["what"],
-                        "date": line["period_ended"],
-                    }
-                )
+                self.stdout.write("  " + self.line_text(line))
+        if planned.site is not None:
+            self.stdout.write(_("Site (no organisation)"))
+            for line in retention.report_lines(planned.site.rows()):
+                self.stdout.write("  " + self.line_text(line))
+
+    def line_text(self, line) -> str:
+        values = {
+            "event": line["event"],
+            "category": line["category"],
+            "what": line["what"],
+            "date": line["period_ended"],
+        }
+        if line["written_before"]:
+            return _("%(category)s: %(what)s (written before %(date)s)") % values
+        return _("%(event)s — %(category)s: %(what)s (period ended %(date)s)") % values
