@@ -3,15 +3,17 @@ or value of Redis — the calendar feeds' bodies and validators, the scanner dev
 limits — holds their names, addresses, organisation or the speaker's slug, and the feeds serve
 the anonymised programme.
 
-The cache is Redis, as in production (CACHE_URL), read back with the redis client: every key
-under this test's own prefix is listed and its value unpickled. Redis must be reachable
-(TEST_REDIS_URL, redis://127.0.0.1:6379/13 by default): the test fails otherwise, it is not
-skipped. Its keys carry a prefix of their own, so it neither reads nor clears another run's."""
+The cache is Django's Redis backend, as in production (CACHE_URL), read back with the redis
+client: every key under this test's own prefix is listed and its value unpickled. The server is
+the one TEST_REDIS_URL names (CI sets it; the test fails if it cannot be reached) or, without it,
+fakeredis' in-process server, so that `make test` needs no Redis. Its keys carry a prefix of
+their own, so it neither reads nor clears another run's."""
 
 import os
 import pickle
 import uuid
 
+import fakeredis
 import pytest
 import redis
 from django.test import override_settings
@@ -26,7 +28,7 @@ from tests.events.feed_fixtures import ATTENDEE_EMAIL, SPEAKER_EMAIL, dst_progra
 
 pytestmark = pytest.mark.django_db
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 ATTENDEE = {
     "first_name": "Séraphine",
     "last_name": "Quillembois",
@@ -37,15 +39,18 @@ ATTENDEE = {
 @pytest.fixture
 def redis_cache():
     prefix = f"no-trace-{uuid.uuid4().hex}"
-    server = redis.Redis.from_url(REDIS_URL)
-    server.ping()  # unreachable: the test fails here, loudly
-    caches = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": prefix,
-        }
+    cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL or "redis://in-process:6379/13",
+        "KEY_PREFIX": prefix,
     }
+    if REDIS_URL:
+        server = redis.Redis.from_url(REDIS_URL)
+        server.ping()  # unreachable: the test fails here, loudly
+    else:
+        server = fakeredis.FakeRedis(host="in-process", port=6379, db=13)
+        cache["OPTIONS"] = {"connection_class": fakeredis.FakeRedisConnection}
+    caches = {"default": cache}
     with override_settings(CACHES=caches):
         try:
             yield server, prefix
