@@ -55,16 +55,14 @@ def create_token(*, user, name: str, expires_at=None, now=None) -> tuple[ApiToke
             created_at=now,
             expires_at=expires_at,
         )
-        audit.record(
-            "token.create",
-            token,
-            changes={
-                "user": [None, user.get_username()],
-                "name": [None, token.name],
-                "prefix": [None, token.prefix],
-                "expires_at": [None, expires_at],
-            },
-        )
+        changes = {
+            "user": [None, user.get_username()],
+            "name": [None, token.name],
+            "prefix": [None, token.prefix],
+        }
+        if expires_at is not None:
+            changes["expires_at"] = [None, expires_at]
+        audit.record("token.create", token, changes=changes)
     return token, key
 
 
