@@ -17,7 +17,7 @@ from rest_framework.authtoken.models import TokenProxy
 
 from accounts import tokens
 from accounts.models import ApiToken
-from organisations.selectors import organisations_staffed_by
+from organisations.selectors import organisations_edited_by
 from registrations.http import private_page
 
 
@@ -64,11 +64,13 @@ if admin.site.is_registered(TokenProxy):
 
 
 def may_hold_tokens(user) -> bool:
-    """Who makes API tokens here: superusers, and staff who work for an organisation (a token
-    acts with its holder's rights, which come from their memberships)."""
+    """Who makes API tokens here: superusers, and the staff who edit an organisation (owners
+    and organisers: the membership is the permission, as everywhere in the back office). A
+    token acts with its holder's rights; door staff, who see nothing in the back office, scan
+    with the scanner page or a scanner device."""
     if not (user.is_active and user.is_staff):
         return False
-    return user.is_superuser or bool(organisations_staffed_by(user))
+    return user.is_superuser or bool(organisations_edited_by(user))
 
 
 class ApiTokenForm(forms.ModelForm):

@@ -321,18 +321,28 @@ def test_the_page_of_drfs_clear_keys_is_gone():
     assert "authtoken" not in client.get("/admin/").content.decode()
 
 
-def test_door_staff_hold_tokens_and_staff_of_no_organisation_do_not():
+@pytest.mark.parametrize("role", [Membership.Role.OWNER, Membership.Role.ORGANISER])
+def test_owners_and_organisers_reach_their_tokens(role):
+    client = Client()
+    client.force_login(MembershipFactory(role=role).user)
+
+    assert "Jetons d’API" in page_text(client.get("/admin/"))
+    assert client.get(TOKENS).status_code == 200
+    assert add_in_back_office(client).status_code == 200
+    assert ApiToken.objects.count() == 1
+
+
+def test_door_staff_and_staff_of_no_organisation_hold_no_token():
     door_staff = MembershipFactory(role=Membership.Role.DOOR_STAFF).user
     nobody = UserFactory(is_staff=True)
-    door, stranger = Client(), Client()
-    door.force_login(door_staff)
-    stranger.force_login(nobody)
-
-    assert door.get(TOKENS).status_code == 200
-    assert add_in_back_office(door, name="Scanner du guichet").status_code == 200
-    assert ApiToken.objects.get().user == door_staff
-    assert stranger.get(TOKENS).status_code == 403
-    assert stranger.get(ADD).status_code == 403
+    for user in (door_staff, nobody):
+        client = Client()
+        client.force_login(user)
+        assert "Jetons d’API" not in page_text(client.get("/admin/"))
+        assert client.get(TOKENS).status_code == 403
+        assert client.get(ADD).status_code == 403
+        assert add_in_back_office(client).status_code == 403
+    assert not ApiToken.objects.exists()
 
 
 def test_a_token_is_revoked_with_the_button_after_a_confirmation(back_office, organiser):
