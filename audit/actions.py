@@ -26,6 +26,8 @@ ACTIONS = {
     "partner_feed.create": _("Partner feed created"),
     "partner_feed.change": _("Partner feed changed"),
     "partner_feed.revoke": _("Partner feed revoked"),
+    "token.create": _("API token created"),
+    "token.revoke": _("API token revoked"),
     "membership.create": _("Member added"),
     "membership.change": _("Member's role changed"),
     "membership.delete": _("Member removed"),

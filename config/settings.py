@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    # Only for the migration that turned its tokens into API tokens (accounts.ApiToken, stored
+    # as digests): its admin page is unregistered, its TokenAuthentication replaced.
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
@@ -354,7 +356,8 @@ OUTBOX_RETENTION_DAYS = max(env_int("OUTBOX_RETENTION_DAYS", 90), 1)
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # A person's API tokens, stored as digests (accounts.ApiToken), `Token <key>` as before.
+        "api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ReadOnlyOrOrganiser"],

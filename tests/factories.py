@@ -7,6 +7,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from accounts.tokens import create_token
 from events.models import Event, Room, Session, SessionSpeaker, Track, Venue
 from organisations.models import Membership, Organisation
 from speakers.models import Speaker
@@ -21,6 +22,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
     password = factory.django.Password("correct horse battery")
+
+
+def api_key_for(user, name: str = "Tests") -> str:
+    """The key of a new API token of `user`, made by the service as the back office makes it
+    (its `token.create` entry is in the trail, by the system)."""
+    _token, key = create_token(user=user, name=name)
+    return key
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

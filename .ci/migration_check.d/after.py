@@ -1,11 +1,14 @@
 # Run by the current code after it migrated the old database: the moved models read their rows
 # through their new apps, their content types followed them, and the badge sheet queued under
-# the task's old path (registrations.tasks.build_badge_sheet) runs.
+# the task's old path (registrations.tasks.build_badge_sheet) runs, and the DRF key made before
+# is an API token stored as its digest, which still authenticates.
 import sys
 
 from django.contrib.contenttypes.models import ContentType
 from django_tasks_db.models import DBTaskResult
 
+from accounts.models import ApiToken
+from api.authentication import ApiTokenAuthentication
 from badges.models import BadgeSheet
 from badges.tasks import build_badge_sheet
 from checkin.models import CheckIn, Checkpoint, ScannerDevice
@@ -77,6 +80,14 @@ if BadgeSheet.objects.get(pk=args[0]).status != BadgeSheet.Status.DONE:
     problems.append("the badge sheet queued under the old task path was not built")
 if queued.task.module_path != build_badge_sheet.module_path:
     problems.append("the old task path does not lead to badges.tasks.build_badge_sheet")
+OLD_KEY = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"
+imported = ApiToken.objects.filter(user__username="migcheck", prefix=OLD_KEY[:8]).first()
+if imported is None:
+    problems.append("the DRF token made before is not an API token")
+elif ApiTokenAuthentication().authenticate_credentials(OLD_KEY) != (imported.user, imported):
+    problems.append("the DRF key made before does not authenticate as its user")
 sys.stdout.write("".join(f"  WRONG: {problem}\n" for problem in problems))
-sys.stdout.write("moved models read through their new apps; the old task path runs\n")
+sys.stdout.write(
+    "moved models read through their new apps; the old task path runs; the old DRF key works\n"
+)
 sys.exit(1 if problems else 0)

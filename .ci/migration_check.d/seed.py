@@ -1,11 +1,13 @@
 # Run by the code BEFORE the app split (`manage.py shell`), after seed_demo: registrations made
 # through that code's own services, a card payment, invoices (one paid), check-ins and a badge
-# sheet whose build task stays queued under its old path (registrations.tasks.build_badge_sheet).
+# sheet whose build task stays queued under its old path (registrations.tasks.build_badge_sheet),
+# and a DRF API token whose key is kept in clear (after.py finds it turned into a digest).
 import sys
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from rest_framework.authtoken.models import Token
 
 from events.models import Event, Membership, Organisation
 from registrations import checkin, payments, services
@@ -17,6 +19,7 @@ Organisation.objects.filter(pk=event.organisation_id).update(
 )
 user = get_user_model().objects.create_user("migcheck", "migcheck@example.org", is_staff=True)
 Membership.objects.create(organisation_id=event.organisation_id, user=user, role="owner")
+Token.objects.create(user=user, key="9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b")
 paid = TicketType.objects.create(
     event=event,
     category="professional",

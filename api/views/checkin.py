@@ -14,14 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from api.authentication import DeviceTokenAuthentication
+from api.authentication import ApiTokenAuthentication, DeviceTokenAuthentication
 from api.schema import (
     NOT_AUTHENTICATED,
     NOT_FOUND,
@@ -81,7 +81,7 @@ class CanScan(BasePermission):
 class DoorViewMixin(ApiViewMixin):
     authentication_classes = [
         DeviceTokenAuthentication,
-        TokenAuthentication,
+        ApiTokenAuthentication,
         SessionAuthentication,
     ]
     permission_classes = [CanScan]

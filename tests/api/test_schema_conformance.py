@@ -21,7 +21,6 @@ from django.test import Client
 from django.test.utils import override_settings
 from hypothesis import HealthCheck, Phase, settings
 from PIL import Image
-from rest_framework.authtoken.models import Token
 from schemathesis.config import SchemathesisConfig
 
 from checkin.services import create_scanner_device
@@ -36,6 +35,7 @@ from tests.factories import (
     SessionSpeakerFactory,
     SpeakerFactory,
     TrackFactory,
+    api_key_for,
 )
 from tests.registrations.organiser_factories import RegistrationFactory, TicketTypeFactory
 
@@ -121,7 +121,7 @@ def caller(request, demo_programme) -> dict:
     RegistrationFactory(ticket_type=ticket, email="", companion_of=guest)
     if request.param == "organiser":
         user = MembershipFactory(organisation=organisation).user
-        return {"Authorization": f"Token {Token.objects.create(user=user).key}"}
+        return {"Authorization": f"Token {api_key_for(user)}"}
     if request.param == "door staff":
         user = MembershipFactory(organisation=organisation, role=Membership.Role.DOOR_STAFF).user
         browser = Client()

@@ -13,7 +13,6 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.test import override_settings
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from badges.models import BadgeSheet
 from checkin.services import create_scanner_device
@@ -32,6 +31,7 @@ from tests.factories import (
     SessionFactory,
     SessionSpeakerFactory,
     TicketTypeFactory,
+    api_key_for,
 )
 from tests.registrations.organiser_factories import OutgoingEmailFactory, RegistrationFactory
 
@@ -190,7 +190,7 @@ def add_site_wide_objects(user, world: OrganisationWorld) -> None:
     AccessAttempt.objects.create(**attempt, get_data="", post_data="", failures_since_start=1)
     AccessFailureLog.objects.create(**attempt, locked_out=False)
     AccessLog.objects.create(**attempt)
-    Token.objects.create(user=user)
+    api_key_for(user, name="Site du laboratoire")
     legal_notice()
     accessibility_statement()
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):

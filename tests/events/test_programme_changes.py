@@ -12,14 +12,13 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from events.models import Event, ProgrammeChange, Session
 from events.services import update_event, update_session
 from tests.events.admin_forms import admin_form_data
 from tests.events.test_admin import log_in
-from tests.factories import PARIS, MembershipFactory, SessionFactory
+from tests.factories import PARIS, MembershipFactory, SessionFactory, api_key_for
 from tests.registrations.programme_update_fixtures import (
     THURSDAY_AFTERNOON,
     a_programme,
@@ -148,7 +147,7 @@ def test_a_session_moved_in_the_back_office_is_told_to_those_who_hold_it(organis
 def test_a_session_moved_through_the_api_is_told_to_those_who_hold_it(programme):
     membership = MembershipFactory(organisation=programme.event.organisation)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=membership.user).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_key_for(membership.user)}")
 
     response = api.patch(
         f"/api/v1/sessions/{programme.workshop.pk}/",

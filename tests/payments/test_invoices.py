@@ -10,7 +10,6 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from pypdf import PdfReader
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from organisations.admin import OrganisationAdmin
@@ -20,7 +19,12 @@ from payments.invoicing import next_number
 from payments.models import Invoice, InvoiceCounter, Payment
 from registrations import services
 from registrations.models import OutgoingEmail, Registration
-from tests.factories import MembershipFactory, OrganisationFactory, TicketTypeFactory
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    TicketTypeFactory,
+    api_key_for,
+)
 from tests.registrations.attendee_steps import form_data, register_url
 
 SIRET = "19691774400019"
@@ -76,7 +80,7 @@ def pdf_text(content: bytes) -> str:
 def organiser_api(organisation) -> APIClient:
     membership = MembershipFactory(organisation=organisation)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=membership.user).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_key_for(membership.user)}")
     return api
 
 

@@ -10,14 +10,13 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from payments import services as payments
 from payments.models import Payment
 from registrations import services
 from registrations.models import Registration
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, api_key_for
 from tests.payments.stripe_fake import WEBHOOK_SECRET, FakeStripe
 from tests.payments.test_payments_stripe import (
     deliver,
@@ -176,7 +175,7 @@ def test_the_api_cancel_action_refunds_through_the_same_rule(stripe_server, clie
     payment = paid_registration(client, stripe_server, refundable_until_days=14)
     membership = MembershipFactory(organisation=payment.registration.event.organisation)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=membership.user).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_key_for(membership.user)}")
 
     response = api.post(f"/api/v1/registrations/{payment.registration.pk}/cancel/")
 
