@@ -32,7 +32,7 @@ from notices.models import PrivacyNotice
 from notices.selectors import accessibility_statement
 from organisations.models import Membership
 from payments import services as payments
-from payments.models import Payment
+from payments.models import Invoice, Payment
 from registrations import privacy, services
 from registrations.models import Invitation, Registration
 from speakers.models import Speaker
@@ -963,6 +963,19 @@ def test_each_action_leaves_one_entry_with_its_actor_and_channel(env, action, do
         assert (entry.actor_user, entry.actor_label) == (user, str(user))
     else:
         assert (entry.actor_user, entry.actor_label) == (None, expected.label)
+
+
+def test_cancelling_an_invoice_is_one_entry_that_names_its_credit_note(env):
+    invoice = api_cancels_an_invoice(env)
+
+    [entry] = audit.entries_for(invoice)
+    credit_note = Invoice.objects.get(credited_invoice=invoice)
+    assert entry.action == "invoice.cancel"
+    assert entry.changes == {
+        "status": ["issued", "credited"],
+        "credit_note": [None, credit_note.number],
+        "amount": [None, str(credit_note.total_gross)],
+    }
 
 
 def test_a_superuser_changes_a_role_and_the_trail_says_from_what_to_what(env):
