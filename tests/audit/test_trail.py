@@ -33,8 +33,8 @@ from notices.selectors import accessibility_statement
 from organisations.models import Membership
 from payments import services as payments
 from payments.models import Invoice, Payment
-from registrations import privacy, services
-from registrations.models import Invitation, Registration
+from registrations import guest_list_imports, privacy, services
+from registrations.models import GuestListImport, Invitation, Registration
 from speakers.models import Speaker
 from tests.events.admin_forms import admin_form_data
 from tests.factories import (
@@ -85,7 +85,7 @@ SITE_WIDE = {"site_text.change"}
 
 
 @pytest.fixture
-def env(settings, monkeypatch):
+def env(settings, monkeypatch, tmp_path):
     ticket = colloquium_ticket(capacity=1)
     organisation = ticket.event.organisation
     owner = MembershipFactory(
@@ -118,6 +118,7 @@ def env(settings, monkeypatch):
         site_admin=site_admin,
         attendee=Client(),
         stripe=fake_stripe,
+        files=tmp_path,
     )
 
 
@@ -597,6 +598,62 @@ def admin_invites(env):
     return Invitation.objects.get(email="helene.martin@example.org")
 
 
+GUEST_LIST = "prénom;nom;email\r\nRenaud;Muselier;r.muselier@example.org\r\n".encode()
+
+
+def uploaded_guest_list(env) -> GuestListImport:
+    """The owner uploads a guest list; the back office shows its preview (nothing sent)."""
+    deadline = (env.event.start - timedelta(days=3)).astimezone(env.event.zone)
+    response = env.back_office.post(
+        reverse("admin:registrations_guestlistimport_add"),
+        {
+            "event": str(env.event.pk),
+            "ticket_type": str(env.ticket.pk),
+            "deadline_0": deadline.strftime("%d/%m/%Y"),
+            "deadline_1": deadline.strftime("%H:%M"),
+            "file": SimpleUploadedFile("invites.csv", GUEST_LIST, content_type="text/csv"),
+        },
+    )
+    assert response.status_code == 302, (
+        response.context and response.context["adminform"].form.errors
+    )
+    return GuestListImport.objects.get()
+
+
+def admin_imports_a_guest_list(env):
+    job = uploaded_guest_list(env)
+    confirmed = env.back_office.post(
+        reverse("admin:registrations_guestlistimport_change", args=[job.pk]),
+        {"send_at_0": "", "send_at_1": ""},
+    )
+    assert confirmed.status_code == 302
+    return Invitation.objects.get(email="r.muselier@example.org")
+
+
+def a_worker_imports_a_guest_list_later(env):
+    """The import's task, run by a worker outside any request: its invitations are still the
+    organiser's, through the back office."""
+    job = uploaded_guest_list(env)
+    GuestListImport.objects.filter(pk=job.pk).update(status=GuestListImport.Status.SCHEDULED)
+    guest_list_imports.run_guest_list_import(import_id=job.pk)
+    return Invitation.objects.get(email="r.muselier@example.org")
+
+
+def command_imports_invitations(env):
+    guest_list = env.files / "invites.csv"
+    guest_list.write_bytes(GUEST_LIST)
+    deadline = (env.event.start - timedelta(days=3)).astimezone(env.event.zone)
+    call_command(
+        "import_invitations",
+        str(guest_list),
+        event=env.event.slug,
+        ticket_type=str(env.ticket.pk),
+        deadline=deadline.strftime("%Y-%m-%d"),
+        stdout=io.StringIO(),
+    )
+    return Invitation.objects.get(email="r.muselier@example.org")
+
+
 def admin_withdraws(env):
     invitation = invitation_of(env)
     return admin_action(
@@ -891,7 +948,13 @@ CASES = {
         (retention_erases_a_registration, RETENTION),
     ],
     "registration.badge_reissue": [(admin_reissues_badge, BACK_OFFICE)],
-    "invitation.create": [(api_invites, API), (admin_invites, BACK_OFFICE)],
+    "invitation.create": [
+        (api_invites, API),
+        (admin_invites, BACK_OFFICE),
+        (admin_imports_a_guest_list, BACK_OFFICE),
+        (a_worker_imports_a_guest_list_later, BACK_OFFICE),
+        (command_imports_invitations, command("import_invitations")),
+    ],
     "invitation.accept": [(guest_accepts, ATTENDEE)],
     "invitation.decline": [(guest_declines, ATTENDEE)],
     "invitation.withdraw": [(api_withdraws, API), (admin_withdraws, BACK_OFFICE)],
