@@ -524,6 +524,21 @@ def api_changes_speaker(env):
 # --- An owner (or a superuser), through the back office ---------------------------------------
 
 
+def admin_registers(env):
+    admin_add(
+        env,
+        "admin:registrations_registration_add",
+        event=str(env.event.pk),
+        ticket_type=str(env.ticket.pk),
+        first_name="Camille",
+        last_name="Durand",
+        email="camille.durand@example.org",
+        language="fr",
+        consent_processing="on",
+    )
+    return Registration.objects.get(email="camille.durand@example.org")
+
+
 def admin_cancels(env):
     registration = registered(env)
     return admin_action(
@@ -907,6 +922,18 @@ def past_its_retention_period(env) -> None:
     )
 
 
+def command_reconciles_a_payment_stripe_took(env):
+    """The webhook was lost: the command asks Stripe about a checkout past its expiry."""
+    registration = registered(env, ticket=paid_ticket(env))
+    payment = payments.start_checkout(registration=registration)
+    env.stripe.pay(payment.stripe_session_id)
+    Payment.objects.filter(pk=payment.pk).update(expires_at=timezone.now() - timedelta(hours=1))
+    call_command("reconcile_stripe_checkouts", stdout=io.StringIO())
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PAID
+    return payment
+
+
 def retention_erases_a_registration(env):
     registration = registered(env)
     past_its_retention_period(env)
@@ -929,7 +956,11 @@ def retention_runs(env):
 RETENTION = command("apply_retention")
 
 CASES = {
-    "registration.create": [(attendee_registers, ATTENDEE), (api_registers, API)],
+    "registration.create": [
+        (attendee_registers, ATTENDEE),
+        (api_registers, API),
+        (admin_registers, BACK_OFFICE),
+    ],
     "registration.edit": [
         (attendee_renames, ATTENDEE),
         (attendee_changes_their_email, ATTENDEE),
@@ -964,7 +995,10 @@ CASES = {
         (retention_erases_an_invitation, RETENTION),
     ],
     "payment.mark_paid": [(api_marks_paid, API), (admin_marks_paid, BACK_OFFICE)],
-    "payment.paid": [(stripe_confirms_a_payment, WEBHOOK)],
+    "payment.paid": [
+        (stripe_confirms_a_payment, WEBHOOK),
+        (command_reconciles_a_payment_stripe_took, command("reconcile_stripe_checkouts")),
+    ],
     "payment.refund": [
         (attendee_cancels_a_card_payment, ATTENDEE),
         (api_cancels_a_card_payment, API),
