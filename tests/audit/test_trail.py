@@ -30,7 +30,7 @@ from checkin.models import ScannerDevice
 from events.models import Event, PartnerFeed, Session
 from notices.models import PrivacyNotice
 from notices.selectors import accessibility_statement
-from organisations.models import Membership
+from organisations.models import Membership, Organisation
 from payments import services as payments
 from payments.models import Invoice, Payment
 from registrations import guest_list_imports, privacy, services
@@ -759,6 +759,17 @@ def superuser_changes_a_role(env):
     return membership
 
 
+def superuser_adds_an_organisation(env):
+    admin_add(
+        env,
+        "admin:organisations_organisation_add",
+        client=env.site_admin,
+        name="Sciences Po Aix",
+        slug="sciences-po-aix",
+    )
+    return Organisation.objects.get(slug="sciences-po-aix")
+
+
 def admin_changes_legal_details(env):
     return admin_change(
         env,
@@ -1023,6 +1034,7 @@ CASES = {
     "membership.create": [(superuser_adds_a_member, SUPERUSER)],
     "membership.change": [(superuser_changes_a_role, SUPERUSER)],
     "membership.delete": [(superuser_removes_a_member, SUPERUSER)],
+    "organisation.create": [(superuser_adds_an_organisation, SUPERUSER)],
     "organisation.change": [(admin_changes_legal_details, BACK_OFFICE)],
     "event.change": [(admin_changes_event, BACK_OFFICE)],
     "session.create": [(api_creates_session, API), (admin_adds_session, BACK_OFFICE)],
@@ -1037,6 +1049,15 @@ CASES = {
     "site_text.change": [(superuser_changes_the_accessibility_statement, SUPERUSER)],
     "retention.apply": [(retention_runs, RETENTION)],
 }
+
+
+def organisation_of(env, action, obj):
+    """The organisation an entry belongs to (whose owners read it)."""
+    if action in SITE_WIDE:
+        return None
+    if action == "organisation.create":
+        return obj
+    return env.organisation
 
 
 @pytest.mark.parametrize(
@@ -1054,7 +1075,7 @@ def test_each_action_leaves_one_entry_with_its_actor_and_channel(env, action, do
     assert entries.count() == 1, list(entries.values("actor_kind", "channel", "changes"))
     entry = entries.get()
     assert (entry.actor_kind, entry.channel) == (expected.kind, expected.channel)
-    assert entry.organisation == (None if action in SITE_WIDE else env.organisation)
+    assert entry.organisation == organisation_of(env, action, obj)
     if expected.user:
         user = getattr(env, expected.user)
         assert (entry.actor_user, entry.actor_label) == (user, str(user))
