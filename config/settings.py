@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "events.context_processors.language_links",
+                "notices.context_processors.accessibility",
                 "csp.context_processors.nonce",
             ],
         },

@@ -63,13 +63,16 @@ SCHEDULE_FIELDS = ("start", "end", "room_id", "status")
 EVENT_SCHEDULE_FIELDS = ("start", "end", "venue_id")
 
 
-def create_session(*, event: Event, data: dict) -> Session:
+def create_session(*, event: Event, data: dict, session: Session | None = None) -> Session:
     """Add a session to `event`'s programme.
 
     `data` holds SESSION_FIELDS and optionally `speakers`, a list of `{"speaker": Speaker,
-    "role": str}` (speakers of the event's organisation). The caller has checked that the user
-    may edit `event`. Runs in one transaction: the session and its speakers, or nothing."""
-    session = Session(event=event)
+    "role": str}` (speakers of the event's organisation); `session`, a new one a form has
+    already filled in (the back office's), saved as it is with `data` applied. The caller has
+    checked that the user may edit `event`. Runs in one transaction: the session and its
+    speakers, or nothing."""
+    session = session if session is not None else Session()
+    session.event = event
     _apply(session, data)
     _validate(session)
     with _integrity_errors_as_validation(session), transaction.atomic():

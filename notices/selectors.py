@@ -2,6 +2,7 @@
 and accessibility statement. Each is created from its default the first time it is asked for,
 so a page or a consent record always has a version to name."""
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
 from notices.defaults import (
@@ -49,3 +50,34 @@ def legal_notice() -> LegalNotice:
 
 def accessibility_statement() -> AccessibilityStatement:
     return _singleton(AccessibilityStatement, default_accessibility_statement())
+
+
+# The accessibility statement's status, which every page's footer shows: cached with no expiry,
+# forgotten when the statement is saved (notices.signals), so that pages read it for free.
+ACCESSIBILITY_STATUS_KEY = "notices:accessibility-status"
+
+
+def accessibility_status() -> str:
+    """The statement's compliance status (AccessibilityStatement.Status): from the cache, else
+    read (the statement created from its default if absent) and cached."""
+    status = cache.get(ACCESSIBILITY_STATUS_KEY)
+    if status is None:
+        status = accessibility_statement().status
+        cache.set(ACCESSIBILITY_STATUS_KEY, status, timeout=None)
+    return status
+
+
+def cached_accessibility_status() -> str | None:
+    """The status only if it is cached (None otherwise): for the pages that must not touch the
+    database (the 429 page of a rate-limited client)."""
+    return cache.get(ACCESSIBILITY_STATUS_KEY)
+
+
+def status_label(status: str | None):
+    """How a page says the status ("partially compliant", translated when shown); None for
+    none."""
+    return AccessibilityStatement.Status(status).label if status else None
+
+
+def forget_accessibility_status() -> None:
+    cache.delete(ACCESSIBILITY_STATUS_KEY)

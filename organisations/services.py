@@ -65,14 +65,17 @@ def save_organisation(*, organisation: Organisation, changed_by=None, now=None) 
             else None
         )
         organisation.save()
-        audit.record(
-            "organisation.change" if stored is not None else "organisation.create",
-            organisation,
-            changes=audit.field_changes(
-                stored, organisation, AUDITED_FIELDS, masked={"iban": mask_iban}
-            ),
-            organisation=organisation,
+        changed = audit.field_changes(
+            stored, organisation, AUDITED_FIELDS, masked={"iban": mask_iban}
         )
+        # A save that changes nothing (the page saved for its members' rows) is no change.
+        if stored is None or changed:
+            audit.record(
+                "organisation.change" if stored is not None else "organisation.create",
+                organisation,
+                changes=changed,
+                organisation=organisation,
+            )
         if before is None:
             return []
         changes = [

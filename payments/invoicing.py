@@ -482,7 +482,9 @@ def clean_credit_amount(invoice: Invoice, amount) -> Decimal:
     return amount
 
 
-def credit_invoice(*, invoice: Invoice, payments=None, amount=None, now=None) -> Invoice | None:
+def credit_invoice(
+    *, invoice: Invoice, payments=None, amount=None, now=None, action="invoice.credit_note"
+) -> Invoice | None:
     """Issue a credit note of `invoice` and email it to the payer:
     - by default, for `payments` (all its payments not yet credited when None): the lines the
       invoice printed for them. Returns None when they are all credited already: a second
@@ -494,7 +496,8 @@ def credit_invoice(*, invoice: Invoice, payments=None, amount=None, now=None) ->
     InvoicingError on a document that is not an invoice, a bad amount, or more than remains.
 
     Locks the invoice's row first, so that two cancellations credit a payment once; then the
-    payments', then the organisation's credit note counter."""
+    payments', then the organisation's credit note counter. The trail records it as `action`
+    on the invoice (the invoice's cancellation names its own)."""
     now = now or timezone.now()
     if amount is not None and payments is not None:
         raise ValueError("credit_invoice takes payments or an amount, not both")
@@ -565,7 +568,7 @@ def credit_invoice(*, invoice: Invoice, payments=None, amount=None, now=None) ->
         invoice.status = Invoice.Status.CREDITED if closing else Invoice.Status.PARTIALLY_CREDITED
         invoice.save(update_fields=["status"])
         audit.record(
-            "invoice.credit_note",
+            action,
             invoice,
             changes={
                 "status": [status_before, invoice.status],

@@ -891,11 +891,14 @@ def cancel_invoice(*, invoice: Invoice, now=None) -> Invoice:
             )
         try:
             try:
-                credit_note = credit_invoice(invoice=invoice, now=now)
+                credit_note = credit_invoice(invoice=invoice, now=now, action="invoice.cancel")
             except InvoicingError:
                 # Part of it was credited by amount before: credit what remains, by amount.
                 credit_note = credit_invoice(
-                    invoice=invoice, amount=uncredited_amount(invoice), now=now
+                    invoice=invoice,
+                    amount=uncredited_amount(invoice),
+                    now=now,
+                    action="invoice.cancel",
                 )
         except InvoicingError as error:
             raise PaymentError(error.message) from error
@@ -903,11 +906,6 @@ def cancel_invoice(*, invoice: Invoice, now=None) -> Invoice:
             raise PaymentError(
                 _("Invoice %(number)s has nothing left to credit.") % {"number": invoice.number}
             )
-        audit.record(
-            "invoice.cancel",
-            invoice,
-            changes={"credit_note": [None, credit_note.number]},
-        )
         credited = (
             Payment.objects.select_for_update(of=("self",))
             .select_related("registration")

@@ -9,6 +9,7 @@
 A file of 5,000 guests takes a few seconds of background work, never a web request's.
 """
 
+import contextlib
 import logging
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from audit.context import Channel, acting
 from events.models import Event
 from registrations import csv_import, services
 from registrations.models import GuestListImport, Invitation, TicketType
@@ -153,9 +155,9 @@ def run_guest_list_import(*, import_id: int) -> GuestListImport:
     ):
         return imports.get()
     imports.filter(started_at__isnull=True).update(started_at=timezone.now())
-    job = imports.select_related("event", "ticket_type").get()
+    job = imports.select_related("event", "ticket_type", "created_by").get()
     try:
-        with translation.override(job.language):
+        with translation.override(job.language), _as_its_organiser(job):
             rows = _rows_to_invite(job)
             while _run_batch(job, rows, BATCH_SIZE):
                 pass
@@ -167,6 +169,14 @@ def run_guest_list_import(*, import_id: int) -> GuestListImport:
             finished_at=timezone.now(),
         )
     return imports.get()
+
+
+def _as_its_organiser(job: GuestListImport):
+    """The trail's actor of the invitations: the organiser who uploaded the list, through the
+    back office, even when a worker runs the import later."""
+    if job.created_by is None:
+        return contextlib.nullcontext()
+    return acting(channel=Channel.BACK_OFFICE, actor=job.created_by)
 
 
 def _rows_to_invite(job: GuestListImport) -> list[tuple[int, dict]]:

@@ -300,15 +300,28 @@ CORRECTABLE_FIELDS = ("first_name", "last_name", "organisation", "job_title")
 
 def correct_details(*, registration: Registration, data: dict) -> Registration:
     """Correct name, organisation and title, at any time (the right to correct closes with no
-    deadline). Checked by the same rules as registering. Raises ValidationError by field."""
+    deadline), whatever the registration's status: badges and certificates are drawn from it.
+    Checked by the same rules as registering. Raises ValidationError by field. Locks the
+    registration's row while comparing with what is stored (the trail's before → after)."""
     if registration.erased_at is not None:
         raise ValidationError(_("This registration's personal data has been erased."))
     details = services.clean_attendee(
         {name: data.get(name) for name in CORRECTABLE_FIELDS}, require_email=False
     )
-    for name in CORRECTABLE_FIELDS:
-        setattr(registration, name, getattr(details, name))
-    registration.save(update_fields=list(CORRECTABLE_FIELDS))
+    with transaction.atomic():
+        stored = (
+            Registration.objects.select_for_update()
+            .filter(pk=registration.pk)
+            .values(*CORRECTABLE_FIELDS)
+            .get()
+        )
+        corrected = {name: getattr(details, name) for name in CORRECTABLE_FIELDS}
+        changes = audit.diff(stored, corrected)
+        for name, value in corrected.items():
+            setattr(registration, name, value)
+        if changes:
+            registration.save(update_fields=list(changes))
+            audit.record("registration.edit", registration, changes=changes)
     return registration
 
 
@@ -392,6 +405,7 @@ def confirm_email_change(*, registration: Registration, signature: str) -> Regis
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         address = read_email_change(registration=registration, signature=signature)
         _check_address_free(registration, address)
+        changes = {"email": [registration.email, address]}
         registration.email = address
         try:
             with transaction.atomic():
@@ -400,6 +414,7 @@ def confirm_email_change(*, registration: Registration, signature: str) -> Regis
             raise ValidationError(
                 {"email": [_("This address is already registered for this event.")]}
             ) from error
+        audit.record("registration.edit", registration, changes=changes)
     return registration
 
 
@@ -432,10 +447,13 @@ def withdraw_consent(*, registration: Registration, consent: str) -> Registratio
     if consent not in CONSENTS:
         raise ValidationError(_("Unknown consent: %(name)s.") % {"name": consent})
     flag = CONSENTS[consent]
-    if getattr(registration, flag):
-        setattr(registration, flag, False)
-        setattr(registration, f"{flag}_withdrawn_at", timezone.now())
-        registration.save(update_fields=[flag, f"{flag}_withdrawn_at"])
+    with transaction.atomic():
+        given = Registration.objects.select_for_update().filter(pk=registration.pk)
+        if given.values_list(flag, flat=True).get():
+            setattr(registration, flag, False)
+            setattr(registration, f"{flag}_withdrawn_at", timezone.now())
+            registration.save(update_fields=[flag, f"{flag}_withdrawn_at"])
+            audit.record("registration.edit", registration, changes={flag: [True, False]})
     return registration
 
 

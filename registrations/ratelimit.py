@@ -18,6 +18,8 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
+from notices.selectors import cached_accessibility_status, status_label
+
 # Methods that change something: only they count (reading the form is free).
 LIMITED_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])[a-z]*\s*$", re.IGNORECASE)
@@ -97,9 +99,12 @@ def too_many_requests(request, scope: str) -> HttpResponse:
     """The 429 page, in the page's language (set by LocaleMiddleware)."""
     wait = retry_after(scope)
     minutes = max(1, (wait + 59) // 60)
-    response = HttpResponse(
-        render_to_string("429.html", {"minutes": minutes}, request=request), status=429
-    )
+    # A client over its limit costs no query: the footer's status only if cached.
+    context = {
+        "minutes": minutes,
+        "accessibility_status": status_label(cached_accessibility_status()),
+    }
+    response = HttpResponse(render_to_string("429.html", context, request=request), status=429)
     response["Retry-After"] = str(wait)
     return response
 

@@ -16,7 +16,13 @@ from organisations.admin import OrganisationScopedAdmin
 from speakers.forms import SpeakerAdminForm
 from speakers.models import Speaker
 from speakers.privacy import erase_speaker, speaker_data
-from speakers.services import remove_speaker_photo, set_speaker_photo
+from speakers.services import (
+    create_speaker,
+    delete_speaker,
+    remove_speaker_photo,
+    set_speaker_photo,
+    update_speaker,
+)
 
 
 class HasPhotoFilter(admin.SimpleListFilter):
@@ -99,11 +105,22 @@ class SpeakerAdmin(OrganisationScopedAdmin, TranslationAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+        # Through the services, which write the trail.
+        if change:
+            update_speaker(speaker=obj, data={})
+        else:
+            create_speaker(organisation=obj.organisation, data={}, speaker=obj)
         if form.cleaned_data.get("upload"):
             set_speaker_photo(speaker=obj, upload=form.cleaned_data["upload"])
         elif form.cleaned_data.get("remove_photo"):
             remove_speaker_photo(speaker=obj)
+
+    def delete_model(self, request, obj):
+        delete_speaker(speaker=obj)
+
+    def delete_queryset(self, request, queryset):
+        for speaker in queryset:
+            delete_speaker(speaker=speaker)
 
     @admin.action(description=_("Export the selected speakers' personal data (JSON)"))
     def export_personal_data(self, request, queryset):

@@ -29,9 +29,14 @@ SPEAKER_FIELDS = (
 )
 
 
-def create_speaker(*, organisation: Organisation, data: dict) -> Speaker:
-    """Add a speaker to `organisation`. Without a `slug`, one is made from the name."""
-    speaker = Speaker(organisation=organisation)
+def create_speaker(
+    *, organisation: Organisation, data: dict, speaker: Speaker | None = None
+) -> Speaker:
+    """Add a speaker to `organisation`. Without a `slug`, one is made from the name.
+    `speaker`: a new one a form has already filled in (the back office's), saved as it is with
+    `data` applied."""
+    speaker = speaker if speaker is not None else Speaker()
+    speaker.organisation = organisation
     _apply(speaker, data)
     if not speaker.slug:
         speaker.slug = _free_slug(organisation, speaker.name)

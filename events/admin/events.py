@@ -21,7 +21,7 @@ from modeltranslation.admin import (
 )
 
 from events.models import Event, Room, Session, SessionSpeaker, Track, Venue
-from events.services import delete_session, update_event, update_session
+from events.services import create_session, delete_session, update_event, update_session
 from events.zoned_admin import (
     EventOwnTimeZoneAdmin,
     EventTimeZoneAdmin,
@@ -305,7 +305,7 @@ class SessionAdmin(EventTimeZoneAdmin, OrganisationScopedAdmin, TranslationAdmin
             # update the attendees' copy.
             update_session(session=obj, data={})
         else:
-            super().save_model(request, obj, form, change)
+            create_session(event=obj.event, data={}, session=obj)
 
     def delete_model(self, request, obj):
         # Through the service: the people who held the session are told it is cancelled.

@@ -384,21 +384,3 @@ class RegistrationForm(AttendeeForm):
             sessions=self.cleaned_data["sessions"],
             public=True,
         )
-
-
-class RenameForm(AttendeeForm):
-    """Fix the spelling of one's name (what badges and certificates will print)."""
-
-    def clean(self):
-        cleaned = super().clean()
-        try:
-            services.clean_attendee(
-                {
-                    "first_name": cleaned.get("first_name"),
-                    "last_name": cleaned.get("last_name"),
-                },
-                require_email=False,
-            )
-        except ValidationError as error:
-            self.add_service_errors(error)
-        return cleaned

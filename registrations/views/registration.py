@@ -4,7 +4,6 @@ Views parse the request, call one service and render; the rules are in services.
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
@@ -21,7 +20,7 @@ from events.models import Session
 from payments import services as payments
 from payments.models import Payment
 from registrations import emails, services
-from registrations.forms.registration import RegistrationForm, RenameForm, registration_is_open
+from registrations.forms.registration import RegistrationForm, registration_is_open
 from registrations.http import private_page
 from registrations.models import Registration, SessionSignup
 from registrations.ratelimit import rate_limited
@@ -152,31 +151,14 @@ def payment_return(request, token):
 
 
 def manage(request, token):
-    """The attendee's own page: details, calendar, name spelling, cancellation and, for a
-    seat offered from the waiting list, claiming it."""
+    """The attendee's own page: details, calendar, cancellation and, for a seat offered from
+    the waiting list, claiming it. Corrections (the name's spelling included) are the rights
+    page's (views/privacy.py)."""
     registration = _registration_or_404(token)
-    rename_form = RenameForm(
-        initial={"first_name": registration.first_name, "last_name": registration.last_name},
-        prefix="rename",
-    )
     confirm_cancel = False
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "rename" and registration.is_active:
-            rename_form = RenameForm(request.POST, prefix="rename")
-            if rename_form.is_valid():
-                try:
-                    services.rename_attendee(
-                        registration=registration,
-                        first_name=rename_form.cleaned_data["first_name"],
-                        last_name=rename_form.cleaned_data["last_name"],
-                    )
-                except ValidationError as error:
-                    rename_form.add_service_errors(error)
-                else:
-                    messages.success(request, _("Your name has been corrected."))
-                    return private_page(redirect(registration.get_personal_url()))
-        elif action == "cancel" and registration.is_active:
+        if action == "cancel" and registration.is_active:
             if request.POST.get("confirm") == "yes":
                 services.cancel_registration(registration=registration)
                 messages.success(request, _("Your registration is cancelled."))
@@ -214,7 +196,6 @@ def manage(request, token):
                 "event": registration.event,
                 "sessions": _signed_up_sessions(registration),
                 "companions": list(registration.companions.filter(status__in=Registration.ACTIVE)),
-                "rename_form": rename_form,
                 "confirm_cancel": confirm_cancel,
                 "offer_expired": offer_expired,
                 "badge_qr": _badge_qr(registration),

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from notices.models import AccessibilityStatement
+from notices.selectors import accessibility_statement, forget_accessibility_status
 from tests.factories import InvitationFactory, OrganisationFactory
 from tests.registrations.attendee_steps import colloquium_ticket
 
@@ -98,9 +99,14 @@ def test_the_accessibility_statement_claims_no_more_than_automated_checks(client
     assert "Défenseur des droits" in english
 
 
-def test_every_public_page_links_to_the_legal_notice_and_the_statement_without_a_query(
-    client, django_assert_max_num_queries
-):
+STATUS_LINK = '<a href="/accessibilite/">Accessibilité\u00a0: {}</a>'
+
+
+def footer_of(response) -> str:
+    return response.content.decode().split('<footer class="site-footer">')[1]
+
+
+def test_every_public_page_links_to_the_legal_notice_and_the_statement_with_its_status(client):
     ticket = colloquium_ticket()
     invitation = InvitationFactory()
     pages = [
@@ -113,12 +119,50 @@ def test_every_public_page_links_to_the_legal_notice_and_the_statement_without_a
     ]
 
     for path in pages:
-        content = client.get(path).content.decode()
-        footer = content.split('<footer class="site-footer">')[1]
+        footer = footer_of(client.get(path))
         assert '<a href="/mentions-legales/">Mentions légales</a>' in footer, path
-        assert '<a href="/accessibilite/">Accessibilité</a>' in footer, path
-    with django_assert_max_num_queries(1):  # the events: the footer asks for nothing
+        assert STATUS_LINK.format("non conforme") in footer, path
+    english = footer_of(client.get("/en/"))
+    assert '<a href="/en/accessibilite/">Accessibility: not compliant</a>' in english
+
+
+def test_the_footers_status_costs_one_query_once_then_none(client, django_assert_num_queries):
+    accessibility_statement()  # the statement exists
+    forget_accessibility_status()  # as when the site starts (tests/conftest.py fills it)
+
+    with django_assert_num_queries(2):  # the events, then the statement's status
         client.get("/")
+    with django_assert_num_queries(1):  # the events: the status comes from the cache
+        page = client.get("/")
+
+    assert STATUS_LINK.format("non conforme") in footer_of(page)
+
+
+def test_the_footer_shows_the_new_status_once_the_statement_is_changed(admin_client):
+    statement = accessibility_statement()
+    assert STATUS_LINK.format("non conforme") in footer_of(admin_client.get("/"))
+
+    changed = admin_client.post(
+        f"/admin/notices/accessibilitystatement/{statement.pk}/change/",
+        {
+            "status": "partial",
+            "contact": "accessibilite@example.org",
+            "text_fr": statement.text_fr,
+            "text_en": statement.text_en,
+        },
+    )
+
+    assert changed.status_code == 302
+    assert STATUS_LINK.format("partiellement conforme") in footer_of(admin_client.get("/"))
+
+
+def test_a_statement_saved_elsewhere_than_in_the_back_office_is_shown_too(client):
+    statement = accessibility_statement()
+    client.get("/")  # the status is cached
+    statement.status = AccessibilityStatement.Status.PARTIAL
+    statement.save()
+
+    assert STATUS_LINK.format("partiellement conforme") in footer_of(client.get("/"))
 
 
 def test_the_statement_shows_a_change_of_status(admin_client):

@@ -33,12 +33,6 @@ GUEST = {
 LINK = re.compile(r"https?://[^\s\"'<>]+?(/(?:en/)?invitations/[A-Za-z0-9_-]+/)")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    # The answers' rate limit counts in the cache, which outlives a test.
-    cache.clear()
-
-
 def ceremony(*, capacity=None, slug=None) -> "services.TicketType":
     """The ceremony at 18:30 Paris time a month ahead, and its guest ticket."""
     day = (timezone.now() + timedelta(days=30)).astimezone(PARIS).date()

@@ -1,5 +1,6 @@
-"""An attendee's own page, reached through the link of their emails: details, calendar, name
-spelling, cancellation, and claiming a seat offered from the waiting list."""
+"""An attendee's own page, reached through the link of their emails: details, calendar, the
+way to correct their name (the rights page's form), cancellation, and claiming a seat offered
+from the waiting list."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -70,43 +71,15 @@ def test_the_attendee_page_speaks_english_under_en(client):
     assert "Professional (Free)" in html
 
 
-def test_the_attendee_corrects_the_spelling_of_their_name(client):
+def test_the_attendee_page_leads_to_the_correction_of_their_name(client):
     ticket = colloquium_ticket()
     registration = register_through_the_form(client, ticket)
 
-    response = client.post(
-        manage_url(registration),
-        {"action": "rename", "rename-first_name": "Camille", "rename-last_name": "Durand-Lefèvre"},
-    )
-
-    assert response.status_code == 302
-    assert response["Location"] == manage_url(registration)
-    registration.refresh_from_db()
-    assert registration.last_name == "Durand-Lefèvre"
     html = page_text(client.get(manage_url(registration)))
-    assert "Votre nom a été corrigé." in html
-    assert "Camille Durand-Lefèvre" in html
 
-
-def test_a_name_with_a_line_break_is_refused_on_the_attendee_page(client):
-    ticket = colloquium_ticket()
-    registration = register_through_the_form(client, ticket)
-
-    response = client.post(
-        manage_url(registration),
-        {
-            "action": "rename",
-            "rename-first_name": "Jean\r\nBcc: x@example.org",
-            "rename-last_name": "",
-        },
-    )
-
-    html = page_text(response)
-    assert response.status_code == 200
-    assert "Les retours à la ligne et les caractères de contrôle ne sont pas acceptés ici." in html
-    assert "Ce champ est obligatoire." in html
-    registration.refresh_from_db()
-    assert (registration.first_name, registration.last_name) == ("Camille", "Durand")
+    assert "Corriger l’orthographe de mon nom" in html
+    assert f'href="/r/{registration.manage_token}/my-data/#correct"' in html
+    assert 'name="action" value="rename"' not in html
 
 
 def test_cancelling_frees_the_seat_and_the_first_in_line_claims_it_from_the_offer_email(client):
@@ -242,23 +215,20 @@ def test_the_calendar_download_is_the_invitation_then_its_cancellation(client):
     assert vevent_after["SEQUENCE"] > vevent["SEQUENCE"]
 
 
-def test_a_cancelled_registration_can_no_longer_be_renamed_or_cancelled_again(client):
+def test_a_cancelled_registration_can_no_longer_be_cancelled_again(client):
     ticket = colloquium_ticket()
     registration = register_through_the_form(client, ticket)
     services.cancel_registration(registration=registration)
     mail.outbox.clear()
 
-    response = client.post(
-        manage_url(registration),
-        {"action": "rename", "rename-first_name": "Autre", "rename-last_name": "Nom"},
-    )
+    response = client.post(manage_url(registration), {"action": "cancel", "confirm": "yes"})
 
     assert response.status_code == 302
     assert "Cette inscription ne peut plus être modifiée." in page_text(
         client.get(manage_url(registration))
     )
     registration.refresh_from_db()
-    assert registration.first_name == "Camille"
+    assert registration.status == Registration.Status.CANCELLED
     assert mail.outbox == []
 
 

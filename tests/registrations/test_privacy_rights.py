@@ -20,6 +20,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from audit.models import AuditEntry
 from badges.models import BadgeSheet
 from checkin.models import CheckIn
 from payments import services as payments
@@ -33,7 +34,13 @@ from registrations.models import (
 )
 from tests.checkin.checkin_factories import CheckInFactory
 from tests.factories import InvitationFactory, OrganisationFactory, TicketTypeFactory, UserFactory
-from tests.registrations.attendee_steps import html_part, link_in, page_text, sent_to
+from tests.registrations.attendee_steps import (
+    colloquium_ticket,
+    html_part,
+    link_in,
+    page_text,
+    sent_to,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -216,6 +223,82 @@ def test_a_correction_with_bad_input_says_why_and_changes_nothing(client):
     registration.refresh_from_db()
     assert registration.first_name == "Séraphine"
     assert registration.organisation == "Atelier Zéphyrin"
+
+
+def correct_name(client, registration, first_name, last_name, **options):
+    return client.post(
+        privacy_url(registration),
+        {
+            "action": "details",
+            "details-first_name": first_name,
+            "details-last_name": last_name,
+            "details-organisation": registration.organisation,
+            "details-job_title": registration.job_title,
+        },
+        **options,
+    )
+
+
+def badge_of(client, registration) -> bytes:
+    response = client.get(f"/r/{registration.manage_token}/badge.png")
+    assert response.status_code == 200
+    return response.content
+
+
+def test_the_attendee_corrects_the_spelling_of_their_name_and_their_badge_follows(client):
+    registration = register(colloquium_ticket(), OTHER)
+    badge_before = badge_of(client, registration)
+
+    response = correct_name(client, registration, "Camille", "Durand-Lefèvre", follow=True)
+
+    assert response.redirect_chain == [(privacy_url(registration), 302)]
+    assert "Vos informations ont été corrigées." in page_text(response)
+    registration.refresh_from_db()
+    assert registration.last_name == "Durand-Lefèvre"
+    assert "Camille Durand-Lefèvre" in page_text(client.get(f"/r/{registration.manage_token}/"))
+    assert badge_of(client, registration) != badge_before
+    entry = AuditEntry.objects.get(action="registration.edit")
+    assert (entry.object_id, entry.actor_kind, entry.channel) == (
+        str(registration.pk),
+        "attendee",
+        "attendee_page",
+    )
+    assert entry.changes == {"last_name": ["Durand", "Durand-Lefèvre"]}
+
+
+def test_saving_the_same_details_again_changes_and_records_nothing(client):
+    registration = register(colloquium_ticket(), OTHER)
+
+    correct_name(client, registration, "Camille", "Durand")
+
+    assert not AuditEntry.objects.filter(action="registration.edit").exists()
+
+
+def test_a_name_with_a_line_break_is_refused_and_nothing_changes(client):
+    registration = register(colloquium_ticket(), OTHER)
+
+    response = correct_name(client, registration, "Jean\r\nBcc: x@example.org", "")
+
+    page = page_text(response)
+    assert response.status_code == 200
+    assert "Les retours à la ligne et les caractères de contrôle ne sont pas acceptés ici." in page
+    assert "Ce champ est obligatoire." in page
+    registration.refresh_from_db()
+    assert (registration.first_name, registration.last_name) == ("Camille", "Durand")
+    assert not AuditEntry.objects.filter(action="registration.edit").exists()
+
+
+def test_a_cancelled_registrations_name_may_still_be_corrected(client):
+    """The right to correct has no deadline, whatever became of the registration (its
+    attendance certificate and invoices name the person)."""
+    registration = register(colloquium_ticket(), OTHER)
+    services.cancel_registration(registration=registration)
+
+    response = correct_name(client, registration, "Camille", "Durand-Lefèvre")
+
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert (registration.status, registration.last_name) == ("cancelled", "Durand-Lefèvre")
 
 
 # --- Email change ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.test import RequestFactory
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
+from notices.selectors import ACCESSIBILITY_STATUS_KEY, forget_accessibility_status
 from registrations import ratelimit
 from registrations.ratelimit import Rate, check_rate, client_address, parse_rate, rate_limited
 from tests.factories import InvitationFactory, TicketTypeFactory
@@ -67,6 +68,23 @@ def test_twenty_attempts_pass_and_the_twenty_first_gets_a_429_page_in_french(set
     assert '<html lang="fr">' in page
     assert f"<h1>{title}</h1>" in page
     assert text in page
+
+
+def test_the_429_page_shows_the_accessibility_status_only_if_cached_and_reads_no_database(
+    settings,
+):
+    """No database access is allowed here (no django_db mark): a client over its limit costs
+    no query, even for the footer."""
+    settings.REGISTRATION_RATE_LIMIT = "1/h"
+    post()
+    forget_accessibility_status()  # as when the site starts (tests/conftest.py fills it)
+
+    cold = post().content.decode()
+    cache.set(ACCESSIBILITY_STATUS_KEY, "partial")
+    warm = post().content.decode()
+
+    assert '<a href="/accessibilite/">Accessibilité</a>' in cold
+    assert '<a href="/accessibilite/">Accessibilité\u00a0: partiellement conforme</a>' in warm
 
 
 def test_the_page_speaks_english_on_the_english_site(settings):
