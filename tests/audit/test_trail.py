@@ -4,6 +4,7 @@ channel; owners read their organisations' entries and nobody else's; an entry sh
 caller's transaction."""
 
 import io
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -19,13 +20,15 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient, APIRequestFactory
 
+from accounts import tokens
+from accounts.models import ApiToken
 from api.authentication import DeviceTokenAuthentication
 from audit import services as audit
 from audit.context import ActorKind, Channel, acting
 from audit.middleware import channel_for
 from audit.models import AuditEntry
 from checkin import services as checkin
-from checkin.models import ScannerDevice
+from checkin.models import CheckIn, ScannerDevice
 from events.models import Event, PartnerFeed, Session
 from notices.models import PrivacyNotice
 from notices.selectors import accessibility_statement
@@ -74,6 +77,7 @@ API = By(ActorKind.USER, Channel.API, user="organiser")
 BACK_OFFICE = By(ActorKind.USER, Channel.BACK_OFFICE, user="owner")
 SUPERUSER = By(ActorKind.USER, Channel.BACK_OFFICE, user="superuser")
 WEBHOOK = By(ActorKind.WEBHOOK, Channel.WEBHOOK, label="Stripe")
+DEVICE = By(ActorKind.DEVICE, Channel.API, label="Entrée nord")
 
 
 def command(name: str) -> By:
@@ -81,7 +85,7 @@ def command(name: str) -> By:
 
 
 # Actions about the whole site, not one organisation's: their entries belong to none.
-SITE_WIDE = {"site_text.change"}
+SITE_WIDE = {"site_text.change", "token.create", "token.revoke"}
 
 
 @pytest.fixture
@@ -966,6 +970,122 @@ def retention_runs(env):
 
 RETENTION = command("apply_retention")
 
+# --- The door: corrections to scans (the scans themselves are not recorded) --------------------
+
+
+def door_device(env) -> APIClient:
+    """A scanner device at the event's gate, the event under way (its checkpoint open)."""
+    now = timezone.now()
+    Event.objects.filter(pk=env.event.pk).update(
+        start=now - timedelta(hours=1), end=now + timedelta(hours=8)
+    )
+    _device, token = checkin.create_scanner_device(event=env.event, name="Entrée nord")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Device {token}")
+    return client
+
+
+def scanned(client, registration) -> dict:
+    response = client.post(
+        "/api/v1/checkin/",
+        {"token": registration.badge_token, "nonce": uuid.uuid4().hex},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def admitted_at_the_door(env, gate) -> CheckIn:
+    answer = scanned(gate, registered(env))
+    assert answer["result"] == "ok", answer
+    return CheckIn.objects.get(pk=answer["checkin"])
+
+
+def refused_at_the_door(env, gate) -> CheckIn:
+    """A badge scanned twice at an entrance without re-entry: the second scan is refused."""
+    registration = registered(env)
+    scanned(gate, registration)
+    answer = scanned(gate, registration)
+    assert answer["result"] == "already_checked_in", answer
+    return CheckIn.objects.get(pk=answer["checkin"])
+
+
+def device_annuls(env):
+    gate = door_device(env)
+    admission = admitted_at_the_door(env, gate)
+    response = gate.post(f"/api/v1/checkin/{admission.pk}/annul/", {}, format="json")
+    assert response.status_code == 200, response.content
+    return admission
+
+
+def api_annuls(env):
+    admission = admitted_at_the_door(env, door_device(env))
+    response = env.api.post(
+        f"/api/v1/checkin/{admission.pk}/annul/", {"reason": "Mauvais badge"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    return admission
+
+
+def admin_annuls(env):
+    admission = admitted_at_the_door(env, door_device(env))
+    return admin_action(
+        env,
+        "admin:checkin_checkin_changelist",
+        "annul_admissions",
+        admission,
+        apply_annul="1",
+        reason="Badge d’un collègue",
+    )
+
+
+def device_overrides(env):
+    gate = door_device(env)
+    refusal = refused_at_the_door(env, gate)
+    response = gate.post(
+        f"/api/v1/checkin/{refusal.pk}/override/", {"reason": "Sortie autorisée"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    return CheckIn.objects.get(overrides=refusal)
+
+
+def api_overrides(env):
+    refusal = refused_at_the_door(env, door_device(env))
+    response = env.api.post(
+        f"/api/v1/checkin/{refusal.pk}/override/", {"reason": "Sortie autorisée"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    return CheckIn.objects.get(overrides=refusal)
+
+
+# --- API tokens: a person's, not an organisation's --------------------------------------------
+
+
+def owner_makes_a_token(env):
+    url = reverse("admin:accounts_apitoken_add")
+    data = admin_form_data(env.back_office.get(url))
+    response = env.back_office.post(url, {**data, "name": "Site du laboratoire"})
+    assert response.status_code == 200, response.content  # the page showing the key once
+    return ApiToken.objects.get(user=env.owner, name="Site du laboratoire")
+
+
+def command_makes_a_token(env):
+    call_command("create_api_token", env.owner.username, name="Script", stdout=io.StringIO())
+    return ApiToken.objects.get(user=env.owner, name="Script")
+
+
+def owner_revokes_a_token(env):
+    token, _key = tokens.create_token(user=env.owner, name="Ancien site")
+    return admin_action(env, "admin:accounts_apitoken_changelist", "revoke_tokens", token)
+
+
+def organiser_revokes_by_the_button(env):
+    token, _key = tokens.create_token(user=env.owner, name="Ancien site")
+    url = reverse("admin:accounts_apitoken_revoke", args=[token.pk])
+    assert env.back_office.post(url).status_code == 302
+    return token
+
+
 CASES = {
     "registration.create": [
         (attendee_registers, ATTENDEE),
@@ -1048,6 +1168,20 @@ CASES = {
     "privacy_notice.publish": [(admin_publishes_a_privacy_notice, BACK_OFFICE)],
     "site_text.change": [(superuser_changes_the_accessibility_statement, SUPERUSER)],
     "retention.apply": [(retention_runs, RETENTION)],
+    "checkin.annul": [
+        (device_annuls, DEVICE),
+        (api_annuls, API),
+        (admin_annuls, BACK_OFFICE),
+    ],
+    "checkin.override": [(device_overrides, DEVICE), (api_overrides, API)],
+    "token.create": [
+        (owner_makes_a_token, BACK_OFFICE),
+        (command_makes_a_token, command("create_api_token")),
+    ],
+    "token.revoke": [
+        (owner_revokes_a_token, BACK_OFFICE),
+        (organiser_revokes_by_the_button, BACK_OFFICE),
+    ],
 }
 
 
@@ -1286,6 +1420,8 @@ SEEN_BY_THEIR_OWNERS_ONLY = [
     ("speaker.photo", admin_uploads_a_photo),
     ("membership.create", superuser_adds_a_member),
     ("retention.apply", retention_runs),
+    ("checkin.annul", device_annuls),
+    ("checkin.override", api_overrides),
 ]
 
 
