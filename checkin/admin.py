@@ -4,6 +4,7 @@ annul admissions made by mistake (checkin/corrections.py)."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -69,7 +70,11 @@ class ScannerDeviceAdmin(EventTimeZoneAdmin, OrganisationScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            try:
+                checkin.change_scanner_device(device=obj, name=obj.name, checkpoint=obj.checkpoint)
+            except checkin.CheckInError as error:
+                # Shown on the form by OrganisationScopedAdmin, the save rolled back.
+                raise ValidationError({error.field: error.message}) from error
             return
         device, token = checkin.create_scanner_device(
             event=obj.event, name=obj.name, checkpoint=obj.checkpoint, created_by=request.user

@@ -121,6 +121,29 @@ def create_scanner_device(
     return device, token
 
 
+def change_scanner_device(
+    *, device: ScannerDevice, name: str, checkpoint: Checkpoint | None
+) -> ScannerDevice:
+    """Rename a device or change its default checkpoint (its event and token stay)."""
+    name = (name or "").strip()
+    if not name:
+        raise CheckInError(_("Give the device a name, for example the gate."), field="name")
+    try:
+        check_text(name)
+    except ValidationError as error:
+        raise CheckInError(error.messages[0], field="name") from error
+    if checkpoint is not None and checkpoint.event_id != device.event_id:
+        raise CheckInError(_("Choose one of this event's checkpoints."), field="checkpoint")
+    with transaction.atomic():
+        before = ScannerDevice.objects.select_for_update().get(pk=device.pk)
+        device.name, device.checkpoint = name[:100], checkpoint
+        device.save(update_fields=["name", "checkpoint"])
+        changes = audit.field_changes(before, device, ["name", "checkpoint"])
+        if changes:
+            audit.record("device.change", device, changes=changes)
+    return device
+
+
 def revoke_scanner_device(*, device: ScannerDevice, now=None) -> ScannerDevice:
     """From now on the device's token is refused. Its scans stay in the log."""
     if device.revoked_at is None:

@@ -481,8 +481,16 @@ def cancel_registration(*, registration: Registration, notify: bool = True) -> R
 
 
 def _end(registration: Registration, status: str, *, notify: bool) -> bool:
-    """Move an active registration to an ending status; True if it held a seat."""
+    """Move an active registration to an ending status; True if it held a seat. An expiry
+    (an unclaimed offer, an unpaid seat) is recorded here; a cancellation by its caller."""
     held = registration.holds_seat
+    if status == Status.EXPIRED:
+        audit.record(
+            "registration.expire",
+            registration,
+            changes={"status": [registration.status, status]},
+            event=registration.event,
+        )
     registration.status = status
     registration.cancelled_at = timezone.now()
     registration.calendar_sequence += 1

@@ -1086,6 +1086,54 @@ def organiser_revokes_by_the_button(env):
     return token
 
 
+# --- Seats released: the system, through the webhook or a scheduled command -------------------
+
+
+def stripe_expires_a_checkout(env):
+    registration = registered(env, ticket=paid_ticket(env))
+    payment = payments.start_checkout(registration=registration)
+    response = deliver(
+        env.attendee, "checkout.session.expired", env.stripe.expire(payment.stripe_session_id)
+    )
+    assert response.status_code == 200, response.content
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.EXPIRED
+    return registration
+
+
+def command_releases_an_unpaid_invoices_seat(env):
+    Organisation.objects.filter(pk=env.organisation.pk).update(unpaid_seat_release_days=0)
+    payment = invoiced(env)
+    Invoice.objects.filter(pk=payment.invoice.pk).update(
+        due_on=timezone.now().date() - timedelta(days=2)
+    )
+    call_command("process_unpaid_invoices", stdout=io.StringIO())
+    registration = payment.registration
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.EXPIRED
+    return registration
+
+
+def command_passes_an_unclaimed_offer_on(env):
+    env.event.has_waiting_list = True
+    env.event.save()
+    holder = registered(env)
+    waiting = registered(env, email="ines.benali@example.org")
+    services.cancel_registration(registration=holder)
+    Registration.objects.filter(pk=waiting.pk).update(
+        offer_expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    call_command("expire_seat_offers", stdout=io.StringIO())
+    waiting.refresh_from_db()
+    assert waiting.status == Registration.Status.EXPIRED
+    return waiting
+
+
+def admin_renames_a_device(env):
+    device, _token = checkin.create_scanner_device(event=env.event, name="Entrée nord")
+    return admin_change(env, "admin:checkin_scannerdevice_change", device, name="Entrée sud")
+
+
 CASES = {
     "registration.create": [
         (attendee_registers, ATTENDEE),
@@ -1104,6 +1152,11 @@ CASES = {
         (admin_cancels, BACK_OFFICE),
     ],
     "registration.claim": [(attendee_claims, ATTENDEE)],
+    "registration.expire": [
+        (stripe_expires_a_checkout, WEBHOOK),
+        (command_releases_an_unpaid_invoices_seat, command("process_unpaid_invoices")),
+        (command_passes_an_unclaimed_offer_on, command("expire_seat_offers")),
+    ],
     "registration.erase": [
         (attendee_erases, ATTENDEE),
         (admin_erases_a_person, BACK_OFFICE),
@@ -1147,6 +1200,7 @@ CASES = {
         (admin_adds_device, BACK_OFFICE),
         (command_creates_device, command("create_scanner_device")),
     ],
+    "device.change": [(admin_renames_a_device, BACK_OFFICE)],
     "device.revoke": [(admin_revokes_device, BACK_OFFICE)],
     "partner_feed.create": [(api_creates_feed, API), (admin_adds_feed, BACK_OFFICE)],
     "partner_feed.change": [(api_changes_feed, API), (admin_changes_feed, BACK_OFFICE)],
