@@ -126,6 +126,30 @@ def anonymise_entries(obj=None, *, content_type=None, ids=(), values=(), organis
     return len(rewritten)
 
 
+def forget_fields(model, fields: list[str], *, ids=(), event=None) -> int:
+    """Free text written about a person in some fields of the entries of `model`'s objects
+    (`ids`, or every object of `event`): each non-empty before/after value of those `fields`
+    becomes "anonymised"; the rest of each entry (action, actor, time, other fields) stays.
+    Returns the number of entries rewritten."""
+    entries = AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(model))
+    if event is not None:
+        entries = entries.filter(event=event)
+    else:
+        entries = entries.filter(object_id__in=[str(pk) for pk in ids])
+    has_one = Q()
+    for name in fields:
+        has_one |= Q(changes__has_key=name)
+    rewritten = []
+    for entry in entries.filter(has_one):
+        for name in fields:
+            if name in entry.changes:
+                pair = entry.changes[name]
+                entry.changes[name] = [ANONYMISED if value else value for value in pair]
+        rewritten.append(entry)
+    AuditEntry.objects.bulk_update(rewritten, ["changes"], batch_size=500)
+    return len(rewritten)
+
+
 def _scrub(values: list[str], *, organisation, exclude) -> list[AuditEntry]:
     content_type, ids = exclude
     queryset = _candidates(values)

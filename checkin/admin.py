@@ -216,6 +216,8 @@ class CheckInAdmin(ReadOnlyAdmin, OrganisationScopedAdmin):
                 "scans": queryset.select_related("registration", "checkpoint"),
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+                # "Select all N": the next page annuls all of them too, not this page's ticks.
+                "select_across": request.POST.get("select_across", "0"),
             }
             return TemplateResponse(request, "admin/checkin/checkin/annul.html", context)
         annulled, refused = 0, []

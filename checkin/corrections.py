@@ -11,6 +11,7 @@ Who may correct which scan is the caller's check, as for `services.check_in`: de
 scan's event, members of its organisation.
 """
 
+import secrets
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -151,7 +152,7 @@ def override_refusal(
         )
         earlier = _override_of(refused)
         if earlier is not None:
-            return Scan(earlier, earlier.registration, _first_entry(earlier), is_replay=True)
+            return _replayed(earlier)
         _check_overridable(refused)
         registration = refused.registration
         first_entry = _first_entry(refused)
@@ -168,7 +169,8 @@ def override_refusal(
             scanned_at=refused.scanned_at,
             attendance_day=refused.attendance_day,
             received_at=now,
-            nonce=f"override-{refused.pk}",
+            # Random, as a device's: a nonce of this refusal's id could be one a client sent.
+            nonce=f"override-{secrets.token_hex(16)}",
             overrides=refused,
             override_reason=reason,
         )
@@ -179,7 +181,9 @@ def override_refusal(
             record_scan(record)
         if record.pk is None:  # overridden meanwhile by another request
             earlier = _override_of(refused)
-            return Scan(earlier, earlier.registration, _first_entry(earlier), is_replay=True)
+            if earlier is None:
+                raise CorrectionError(_("The scan could not be recorded: try again."))
+            return _replayed(earlier)
         audit.record(
             "checkin.override",
             record,
@@ -217,6 +221,19 @@ def _check_overridable(refused: CheckIn) -> None:
         )
     if refused.result not in OVERRIDABLE:
         raise CorrectionError(_("This refusal cannot be overridden."))
+
+
+def _replayed(override: CheckIn) -> Scan:
+    """The answer to a refusal overridden again: its first override, unless the door staff
+    annulled that admission since (the person is not in: they scan the badge again)."""
+    if override.annulled_at is not None:
+        raise CorrectionError(
+            _(
+                "This refusal was overridden, then that admission was annulled: scan the badge "
+                "again."
+            )
+        )
+    return Scan(override, override.registration, _first_entry(override), is_replay=True)
 
 
 def _override_of(refused: CheckIn) -> CheckIn | None:

@@ -34,14 +34,13 @@ def person_checkins(subject) -> dict[str, list[dict]]:
 
 def erase_correction_reasons(erasure) -> None:
     """The reasons the door staff wrote when correcting the person's scans are free text that
-    may name them: blanked, in the scans and in the trail's entries of the corrections. Who
+    may name them: blanked, in the scans and in the trail's entries of the corrections (those
+    entries alone: a reason such as "Erreur" says nothing of anyone else's entries). Who
     corrected what, and when, stays."""
     scans = CheckIn.objects.filter(registration_id__in=erasure.registration_ids).exclude(
         annul_reason="", override_reason=""
     )
-    reasons = set()
-    for annul_reason, override_reason in scans.values_list("annul_reason", "override_reason"):
-        reasons.update(reason for reason in (annul_reason, override_reason) if reason)
-    if reasons:
-        scans.update(annul_reason="", override_reason="")
-        audit.anonymise_entries(values=sorted(reasons))
+    ids = list(scans.values_list("pk", flat=True))
+    if ids:
+        CheckIn.objects.filter(pk__in=ids).update(annul_reason="", override_reason="")
+        audit.forget_fields(CheckIn, ["reason"], ids=ids)

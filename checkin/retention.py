@@ -5,6 +5,7 @@ the anonymous registration rows."""
 
 from datetime import datetime
 
+from audit import services as audit
 from checkin.models import CheckIn
 from events.models import Event
 from registrations.retention import Category, Due, add_months
@@ -21,6 +22,9 @@ def find_checkins(event: Event, months: int, now: datetime) -> Due | None:
 
 
 def delete_checkins(due: Due) -> None:
+    # The trail's entries of the corrections outlive the scans: the reasons written in them,
+    # which may name the person, go with the scans.
+    audit.forget_fields(CheckIn, ["reason"], event=due.event)
     CheckIn.objects.filter(pk__in=due.ids["checkins"]).delete()
 
 

@@ -8,9 +8,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from audit import services as audit
 from audit.context import ActorKind, Channel, acting
 from audit.models import AuditEntry
 from checkin import attendance, corrections
+from checkin import retention as checkin_retention
 from checkin import services as checkin
 from checkin.models import CheckIn, Checkpoint
 from checkin.selectors import with_arrival
@@ -59,12 +61,9 @@ def staff(event):
 
 
 def scan(registration, checkpoint, device=None, **kwargs):
+    kwargs.setdefault("nonce", uuid.uuid4().hex)
     return checkin.check_in(
-        checkpoint=checkpoint,
-        token=registration.badge_token,
-        nonce=uuid.uuid4().hex,
-        device=device,
-        **kwargs,
+        checkpoint=checkpoint, token=registration.badge_token, device=device, **kwargs
     )
 
 
@@ -284,6 +283,32 @@ def test_overriding_twice_answers_the_first_override(attendee, entrance, device)
     assert AuditEntry.objects.filter(action="checkin.override").count() == 1
 
 
+def test_a_refusal_whose_override_was_annulled_is_not_answered_as_a_welcome(
+    attendee, entrance, device
+):
+    refused = scan(unpaid(attendee), entrance, device).checkin
+    first = corrections.override_refusal(checkin=refused, device=device, reason="Bon de commande")
+    corrections.annul_admission(checkin=first.checkin, device=device, reason="Erreur")
+
+    with pytest.raises(corrections.CorrectionError, match="scannez de nouveau le badge"):
+        corrections.override_refusal(checkin=refused, device=device, reason="Bon de commande")
+
+    assert arrived_at_entrance(attendee.event) == 0
+    assert CheckIn.objects.filter(overrides=refused).count() == 1
+
+
+def test_a_client_nonce_cannot_stand_in_the_way_of_an_override(attendee, entrance, device):
+    refused = scan(unpaid(attendee), entrance, device).checkin
+    # A device may send any nonce, this refusal's id included.
+    scan(attendee, entrance, device, nonce=f"override-{refused.pk}")
+
+    override = corrections.override_refusal(checkin=refused, device=device, reason="Sur liste")
+
+    assert not override.is_replay
+    assert override.checkin.result == CheckIn.Result.OK
+    assert override.checkin.overrides == refused
+
+
 @pytest.mark.parametrize(
     ("make", "message"),
     [
@@ -393,6 +418,37 @@ def test_an_erasure_blanks_the_reasons_given_at_the_door(attendee, entrance):
     ]
 
 
+def test_a_short_reason_erased_with_the_person_leaves_every_other_entry_alone(attendee, entrance):
+    admission = scan(attendee, entrance).checkin
+    corrections.annul_admission(checkin=admission, reason="e")
+    other = EventFactory(title="Colloque de Rennes")
+    audit.record("event.change", other, changes={"title": ["Colloque de Nantes", "Rennes"]})
+    mine = audit.record("event.change", attendee.event, changes={"title": ["Avant", "Après"]})
+
+    privacy.erase_registration(registration=attendee, reason="Demande de l’intéressée")
+
+    assert only_entry("checkin.annul").changes["reason"] == ["", "anonymised"]
+    others = AuditEntry.objects.filter(action="event.change").order_by("pk")
+    assert [entry.changes for entry in others] == [
+        {"title": ["Colloque de Nantes", "Rennes"]},
+        {"title": ["Avant", "Après"]},
+    ]
+    assert mine.pk == others[1].pk
+
+
+def test_retention_deleting_scans_blanks_their_corrections_reasons(attendee, entrance):
+    admission = scan(attendee, entrance).checkin
+    corrections.annul_admission(checkin=admission, reason="Lefébure avait deux badges")
+    due = checkin_retention.find_checkins(attendee.event, 0, timezone.now() + timedelta(days=1))
+
+    checkin_retention.delete_checkins(due)
+
+    assert not CheckIn.objects.filter(registration=attendee).exists()
+    entry = only_entry("checkin.annul")
+    assert entry.changes["reason"] == ["", "anonymised"]
+    assert entry.changes["result"] == ["ok", "annulled"]
+
+
 # --- The back office ----------------------------------------------------------------------------
 
 CHANGELIST = "/admin/checkin/checkin/"
@@ -434,6 +490,28 @@ def test_the_back_office_asks_a_reason_then_annuls_the_selected_admissions(
         organiser_client.user,
         Channel.BACK_OFFICE,
     )
+    assert arrived_at_entrance(event) == 0
+
+
+def test_select_all_annuls_every_admission_the_confirmation_listed(
+    organiser_client, event, attendee, entrance
+):
+    first = scan(attendee, entrance).checkin
+    second = scan(RegistrationFactory(ticket_type=attendee.ticket_type), entrance).checkin
+    # "Select all": one box ticked on the page, every scan of the list meant.
+    selection = {
+        "action": "annul_admissions",
+        "_selected_action": [first.pk],
+        "select_across": "1",
+    }
+
+    page = organiser_client.post(CHANGELIST, selection)
+    assert 'name="select_across" value="1"' in page.text
+    organiser_client.post(CHANGELIST, {**selection, "apply_annul": "yes", "reason": "Essai"})
+
+    assert set(
+        CheckIn.objects.filter(pk__in=[first.pk, second.pk]).values_list("annul_reason", flat=True)
+    ) == {"Essai"}
     assert arrived_at_entrance(event) == 0
 
 
