@@ -2,6 +2,8 @@
 superusers only: it holds every account's attempts and addresses. (AXES_ENABLE_ADMIN is off so
 that axes does not register it for all staff.)"""
 
+from importlib import import_module
+
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
@@ -57,8 +59,10 @@ class LoginFailureLogAdmin(SuperusersOnly, AccessFailureLogAdmin):
 
 
 # DRF's own token page showed every key in clear to every superuser; its tokens are now
-# API tokens (accounts.ApiToken), stored as digests. (Registered by rest_framework.authtoken,
-# which stays installed for the migration that imported its tokens.)
+# API tokens (accounts.ApiToken), stored as digests. Its admin module registers the page (the
+# app stays installed for the migration that imported its tokens, after this one): imported
+# here first, so that the page can be taken away whatever the order of autodiscovery.
+import_module("rest_framework.authtoken.admin")
 if admin.site.is_registered(TokenProxy):
     admin.site.unregister(TokenProxy)
 

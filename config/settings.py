@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    # Before rest_framework.authtoken: its `drf_create_token` command is replaced by one that
+    # refuses (its tokens are not accepted) and points to `create_api_token`.
+    "accounts",
     # Only for the migration that turned its tokens into API tokens (accounts.ApiToken, stored
     # as digests): its admin page is unregistered, its TokenAuthentication replaced.
     "rest_framework.authtoken",
@@ -62,7 +65,6 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "csp",
     "axes",
-    "accounts",
     "audit",
     "organisations",
     "notices",

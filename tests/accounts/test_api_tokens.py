@@ -450,6 +450,18 @@ def test_the_command_refuses_an_unknown_user_and_a_bad_name(organiser):
     assert not ApiToken.objects.exists()
 
 
+def test_drfs_own_command_refuses_and_names_the_one_to_use(organiser):
+    """A newcomer following DRF's documentation gets no token the API would refuse."""
+    with pytest.raises(CommandError, match="create_api_token"):
+        call_command("drf_create_token", "camille")
+
+    assert not ApiToken.objects.exists()
+    assert connection.introspection.table_names().count("authtoken_token") == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM authtoken_token")
+        assert cursor.fetchone() == (0,)
+
+
 def test_superusers_read_the_token_entries_and_organisation_owners_do_not(organiser):
     tokens.create_token(user=organiser, name="Site du laboratoire")
     owner = MembershipFactory(role=Membership.Role.OWNER).user
