@@ -3,7 +3,6 @@ annul admissions made by mistake (checkin/corrections.py)."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -16,6 +15,7 @@ from modeltranslation.admin import TranslationAdmin
 from checkin import corrections
 from checkin import services as checkin
 from checkin.models import CheckIn, Checkpoint, ScannerDevice
+from common.admin_pages import action_selection
 from common.text import validate_single_line
 from events.zoned_admin import EventTimeZoneAdmin
 from organisations.admin import OrganisationScopedAdmin, ReadOnlyAdmin
@@ -214,10 +214,7 @@ class CheckInAdmin(ReadOnlyAdmin, OrganisationScopedAdmin):
                 "title": gettext("Annul these admissions?"),
                 "form": form,
                 "scans": queryset.select_related("registration", "checkpoint"),
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-                "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
-                # "Select all N": the next page annuls all of them too, not this page's ticks.
-                "select_across": request.POST.get("select_across", "0"),
+                **action_selection(request, "annul_admissions"),
             }
             return TemplateResponse(request, "admin/checkin/checkin/annul.html", context)
         annulled, refused = 0, []

@@ -10,13 +10,13 @@ SIRET) is said in the page, with nothing saved."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from common.admin_pages import action_selection
 from payments import group_invoices
 from payments.services import clean_billing
 
@@ -64,8 +64,7 @@ def _payer_page(modeladmin, request, queryset, form):
         "title": gettext("Who pays this invoice?"),
         "form": form,
         "registrations": queryset.select_related("ticket_type").order_by("last_name", "pk"),
-        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+        **action_selection(request, "issue_group_invoice"),
     }
     return TemplateResponse(request, "admin/registrations/registration/group_invoice.html", context)
 

@@ -98,6 +98,22 @@ def test_registrations_without_a_payer_ask_for_the_payer_then_get_one_invoice(cl
     assert invoice.number in pdf_text(bytes(invoice.pdf))
 
 
+def test_select_all_invoices_every_registration_the_payers_page_listed(client):
+    ticket = invoice_ticket()
+    first, second = pending(ticket, "Martin"), pending(ticket, "Nguyễn")
+    organiser_client(client, ticket.event.organisation)
+    # "Select all": one box ticked on the page, every registration of the list meant.
+    every = {"action": ACTION, "_selected_action": [str(first.pk)], "select_across": "1"}
+
+    asked = client.post(reverse(CHANGELIST), {**every, "index": "0"})
+    assert "Nguyễn" in asked.content.decode()
+    assert 'name="select_across" value="1"' in asked.content.decode()
+    client.post(reverse(CHANGELIST), {**every, **HOSPITAL, "apply_payer": "yes"})
+
+    invoice = Invoice.objects.get()
+    assert invoice.data["lines"][0]["attendees"] == ["Camille Martin", "Camille Nguyễn"]
+
+
 def test_the_payers_form_is_prefilled_with_the_details_already_given(client):
     ticket = invoice_ticket()
     awaiting = awaiting_group_invoice(ticket, "Martin")
