@@ -175,10 +175,22 @@ class CorrectionViewMixin(DoorViewMixin):
             raise exceptions.NotFound
         return found
 
-    @staticmethod
-    def refused(error: corrections.CorrectionError):
-        field = error.field or api_settings.NON_FIELD_ERRORS_KEY
-        return exceptions.ValidationError({field: [str(error.message)]})
+    def correct(self, correction, request_serializer):
+        """Apply `correction` (a service of checkin.corrections) to the scan of the address,
+        by the caller, with the reason the body gives; a refusal is a 400 naming its field."""
+        scan = self.scan()
+        serializer = request_serializer(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            return correction(
+                checkin=scan,
+                device=self.device,
+                user=self.request.user,
+                reason=serializer.validated_data.get("reason", ""),
+            )
+        except corrections.CorrectionError as error:
+            field = error.field or api_settings.NON_FIELD_ERRORS_KEY
+            raise exceptions.ValidationError({field: [str(error.message)]}) from None
 
 
 class AnnulView(CorrectionViewMixin, APIView):
@@ -196,18 +208,7 @@ class AnnulView(CorrectionViewMixin, APIView):
         tags=["check-in"],
     )
     def post(self, request, pk):
-        scan = self.scan()
-        serializer = AnnulRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        try:
-            scan = corrections.annul_admission(
-                checkin=scan,
-                device=self.device,
-                user=request.user,
-                reason=serializer.validated_data.get("reason", ""),
-            )
-        except corrections.CorrectionError as error:
-            raise self.refused(error) from None
+        scan = self.correct(corrections.annul_admission, AnnulRequestSerializer)
         return Response(AnnulResultSerializer(scan).data)
 
 
@@ -227,18 +228,7 @@ class OverrideView(CorrectionViewMixin, APIView):
         tags=["check-in"],
     )
     def post(self, request, pk):
-        refused = self.scan()
-        serializer = OverrideRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        try:
-            scan = corrections.override_refusal(
-                checkin=refused,
-                device=self.device,
-                user=request.user,
-                reason=serializer.validated_data["reason"],
-            )
-        except corrections.CorrectionError as error:
-            raise self.refused(error) from None
+        scan = self.correct(corrections.override_refusal, OverrideRequestSerializer)
         return Response(check_in_result(scan, scan.checkin.checkpoint))
 
 
